@@ -1,0 +1,43 @@
+# Two commands: `make demo` runs the bundled case end to end (offline), `make test` runs the tests.
+# Each sets up what it needs on first run: system packages, a .venv, the package in editable mode.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+OUT    ?= demo-case
+
+.PHONY: demo test lint typecheck system venv docs clean
+
+system:
+	@bash scripts/setup_system.sh
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+# Stamps: re-install only when pyproject.toml changes.
+$(VENV)/.stamp-base: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.stamp-dev: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e ".[dev,easyocr]"
+	@touch $@ $(VENV)/.stamp-base
+
+demo: system $(VENV)/.stamp-base
+	$(BIN)/geoverify demo --out $(OUT) --force
+
+lint: $(VENV)/.stamp-dev
+	$(BIN)/ruff check geoverify tests benchmarks scripts
+	$(BIN)/mypy
+
+test: system $(VENV)/.stamp-dev lint
+	$(PY) -m pytest tests notebooks --nbmake-timeout=600 -p no:cacheprovider $(PYTEST_ARGS) \
+	  --nbmake
+
+docs: $(VENV)/.stamp-dev
+	$(BIN)/mkdocs build --strict
+
+clean:
+	rm -rf $(VENV) $(OUT) build dist site

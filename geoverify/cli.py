@@ -1,0 +1,165 @@
+"""Command line: ``geoverify demo``, ``verify``, ``frames``, ``report``, ``data fetch``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .exceptions import GeoverifyError, OutputExistsError
+
+
+def _check_out(out: Path, force: bool) -> None:
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
+        raise OutputExistsError(f"{out} exists and is not empty; use --force to replace it")
+
+
+def _print_result(case: object, out: Path) -> None:
+    from .case import Case
+
+    assert isinstance(case, Case)
+    print(case.summary())
+    print()
+    print(f"Report: {(out / 'report.html').resolve()}")
+    print(f"Map:    {(out / 'map.html').resolve()}")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from . import settings
+    from .demo import demo_case
+
+    # the demo is offline by design: region polygons only where already cached or in
+    # GEOVERIFY_DATA_DIR, admin-1 codes otherwise
+    settings.allow_downloads = False
+    out = Path(args.out)
+    _check_out(out, args.force)
+    case = demo_case().run(progress=not args.quiet)
+    case.save(out, overwrite=args.force)
+    _print_result(case, out)
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .case import Case
+
+    out = Path(args.out)
+    _check_out(out, args.force)
+    case = Case(
+        sources=args.inputs,
+        claim=args.claim,
+        title=args.title or f"Verification of {', '.join(args.inputs)}",
+        languages=tuple(args.lang.split(",")),
+        engine=args.engine,
+        gazetteer=args.gazetteer,
+        regions=args.regions,
+        every=args.every,
+    )
+    case.run(progress=not args.quiet)
+    case.save(out, overwrite=args.force)
+    _print_result(case, out)
+    return 0
+
+
+def cmd_frames(args: argparse.Namespace) -> int:
+    from .frames import extract_frames
+
+    out = Path(args.out)
+    fs = extract_frames(
+        args.video,
+        every=args.every,
+        keyframes=not args.fixed,
+        max_frames=args.max_frames,
+        start=args.start,
+        end=args.end,
+        progress=not args.quiet,
+    )
+    manifest = fs.save(out)
+    print(f"{len(fs)} frames from {args.video} -> {out} (manifest {manifest.name})")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .case import Case
+
+    case = Case.load(args.dir).run(progress=not args.quiet)
+    path = case.to_html(Path(args.dir) / "report.html")
+    print(case.summary())
+    print(f"Report: {path.resolve()}")
+    return 0
+
+
+def cmd_data_fetch(args: argparse.Namespace) -> int:
+    from .data import DATASETS, fetch
+
+    names = args.names or [n for n in DATASETS if n.startswith("ne_")]
+    for name in names:
+        path = fetch(name, allow_download=True)
+        print(f"{name}: {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="geoverify", description="Verify where a photo or video was taken."
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("demo", help="run the bundled Kargil case end to end (offline)")
+    d.add_argument("--out", default="demo-case", help="case folder to write (default: demo-case)")
+    d.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
+    d.set_defaults(func=cmd_demo)
+
+    v = sub.add_parser("verify", help="test a claimed location for videos or images")
+    v.add_argument("inputs", nargs="+", help="video files, images, folders or globs")
+    v.add_argument("--claim", required=True, help="claimed region (alias: PoK, AJK, Ladakh, ...)")
+    v.add_argument("--lang", default="ur,en", help="OCR languages (default ur,en)")
+    v.add_argument("--engine", default="tesseract", choices=["tesseract", "easyocr", "ensemble"])
+    v.add_argument("--gazetteer", default=None, help="gazetteer file or name (default: bundled)")
+    v.add_argument("--regions", default="auto", choices=["auto", "admin", "naturalearth"])
+    v.add_argument("--every", type=float, default=1.0)
+    v.add_argument("--title", default=None)
+    v.add_argument("--out", required=True)
+    v.add_argument("--force", action="store_true")
+    v.set_defaults(func=cmd_verify)
+
+    f = sub.add_parser("frames", help="extract the frames worth reading from a video")
+    f.add_argument("video")
+    f.add_argument("--out", required=True)
+    f.add_argument("--every", type=float, default=1.0)
+    f.add_argument("--fixed", action="store_true", help="fixed sampling instead of keyframes")
+    f.add_argument("--max-frames", type=int, default=None)
+    f.add_argument("--start", type=float, default=None)
+    f.add_argument("--end", type=float, default=None)
+    f.set_defaults(func=cmd_frames)
+
+    r = sub.add_parser("report", help="re-run a saved case and re-render its report")
+    r.add_argument("dir")
+    r.set_defaults(func=cmd_report)
+
+    dt = sub.add_parser("data", help="published data (Natural Earth, GeoNames)")
+    dsub = dt.add_subparsers(dest="data_command", required=True)
+    fe = dsub.add_parser("fetch", help="download and cache published data for offline use")
+    fe.add_argument("names", nargs="*", help="datasets (default: the Natural Earth layers)")
+    fe.set_defaults(func=cmd_data_fetch)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``geoverify`` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.quiet:
+        from . import settings
+
+        settings.progress = False
+    try:
+        return int(args.func(args))
+    except GeoverifyError as exc:
+        print(f"geoverify: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

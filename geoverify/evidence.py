@@ -1,0 +1,373 @@
+"""Evidence: from lines of text to candidate places, each with a weight-bearing kind.
+
+An evidence item is one line of text (read by OCR, merged across frames, or typed by the
+investigator). Place names are spotted inside it (every run of one to four words is looked up
+in the gazetteer) and each plausible place becomes a candidate row.
+
+The *kind* of a line says how far its place names tell where the camera was:
+
+``signage``
+    Fixed signs (street names, shop boards) name where you stand. Strongest.
+``banner``
+    An organisation's banner usually names its home ("... Isna Asharia Kargil").
+``slogan``
+    Protest text may name the place it is *about* (the Kargil banners named Quetta). Weak.
+``caption``
+    Text added by whoever posted the video: itself a claim. Weak.
+``unknown``
+    Anything else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .exceptions import InputError
+from .gazetteer import Gazetteer
+from .text import detect_script, normalize, split_generic, word_spans
+
+__all__ = ["KIND_WEIGHTS", "infer_kind", "match_places"]
+
+#: How strongly each kind of text places the camera (multiplies an item's weight).
+KIND_WEIGHTS: dict[str, float] = {
+    "signage": 1.0,
+    "banner": 0.7,
+    "unknown": 0.5,
+    "caption": 0.3,
+    "slogan": 0.15,
+}
+
+_PROTEST_LATIN = re.compile(
+    r"\b(against|kill(ing|ings|ed)?|massacre|genocide|condemn\w*|solidarity|protest\w*|justice|"
+    r"stop|shame|down with|murdabad|zindabad|martyr\w*|victims?|chalo|atrocit\w*|terror\w*|"
+    r"persecution|bloodshed|free)\b",
+    re.IGNORECASE,
+)
+_PROTEST_URDU = (
+    "قتل",
+    "مردہ باد",
+    "مردہباد",
+    "نسل کشی",
+    "احتجاج",
+    "یکجہتی",
+    "شہید",
+    "ظلم",
+    "بند کرو",
+    "چلو",
+    "زندہ باد",
+    "دہشت",
+    "مذمت",
+    "انصاف",
+)
+_ORG_LATIN = re.compile(
+    r"\b(anjuman|jamiat|jamiyat|jamiyyat|jamaat|ulama|ullama|association|committee|society|union|"
+    r"federation|party|front|council|organi[sz]ation|trust|welfare|majlis|tanzeem|sangathan)\b",
+    re.IGNORECASE,
+)
+_ORG_URDU = (
+    "انجمن",
+    "جمعیت",
+    "تنظیم",
+    "کمیٹی",
+    "جماعت",
+    "فیڈریشن",
+    "اتحاد",
+    "کونسل",
+    "مجلس",
+    "ایسوسی ایشن",
+)
+
+
+def infer_kind(text: str) -> str:
+    """Guess the evidence kind of a line from its words (the investigator can override it).
+
+    >>> infer_kind("Khomeini Chowk"), infer_kind("We condemn the killing of Hazaras in Quetta")
+    ('signage', 'slogan')
+    >>> infer_kind("انجمن جمعیت العلماء اثنا عشریہ کرگل")
+    'banner'
+    """
+    t = normalize(text)
+    if _PROTEST_LATIN.search(t) or any(w in t for w in _PROTEST_URDU):
+        return "slogan"
+    if _ORG_LATIN.search(t) or any(w in t for w in _ORG_URDU):
+        return "banner"
+    _, kinds = split_generic(t)
+    if kinds:
+        return "signage"
+    return "unknown"
+
+
+_ITEM_COLUMNS = [
+    "text",
+    "kind",
+    "frame",
+    "t",
+    "confidence",
+    "engine",
+    "x0",
+    "y0",
+    "x1",
+    "y1",
+    "n_frames",
+    "source",
+]
+
+
+def _as_items(texts: Any) -> pd.DataFrame:
+    """Normalise the accepted inputs to a table with one row per evidence line."""
+    if isinstance(texts, str):
+        texts = [texts]
+    if isinstance(texts, pd.Series):
+        texts = texts.to_frame("text")
+    if isinstance(texts, pd.DataFrame):
+        if "text" not in texts.columns:
+            raise InputError(f"the text table needs a 'text' column; it has {list(texts.columns)}")
+        df = pd.DataFrame(texts).copy()
+    elif isinstance(texts, Iterable):
+        rows = []
+        for t in texts:
+            if isinstance(t, str):
+                rows.append({"text": t})
+            elif isinstance(t, dict):
+                if "text" not in t:
+                    raise InputError(f"an evidence dict needs a 'text' key: {t!r}")
+                rows.append(dict(t))
+            else:
+                raise InputError(f"evidence items must be strings or dicts, got {type(t).__name__}")
+        df = pd.DataFrame(rows, columns=sorted({k for r in rows for k in r} | {"text"}))
+    else:
+        raise InputError(f"cannot read evidence from {type(texts).__name__}")
+    df["text"] = [normalize(t) if isinstance(t, str) else "" for t in df["text"]]
+    df = df.loc[np.array([len(t) > 0 for t in df["text"]], dtype=bool)].copy()
+    if "kind" not in df.columns:
+        df["kind"] = None
+    given = [isinstance(k, str) and bool(k) for k in df["kind"]]
+    df["kind"] = [k if g else infer_kind(t) for k, g, t in zip(df["kind"], given, df["text"])]
+    _spread_slogans(df, given)
+    bad = sorted(set(df["kind"]) - set(KIND_WEIGHTS))
+    if bad:
+        raise InputError(f"unknown evidence kind(s) {bad}; use one of {sorted(KIND_WEIGHTS)}")
+    df = df.reset_index(drop=True)
+    df.insert(0, "item", np.arange(len(df)))
+    return df
+
+
+def _spread_slogans(df: pd.DataFrame, given: list[bool]) -> None:
+    """A line directly under or over a slogan on the same banner is part of the slogan.
+
+    OCR splits a banner into lines ("We condemn the killing of" / "Hazara Shias in Quetta");
+    the second line alone has no protest word, but it is the same text. Lines of one frame
+    whose boxes overlap horizontally and lie within 1.5 line heights vertically are one block.
+    """
+    need = {"frame", "x0", "y0", "x1", "y1"}
+    if not need <= set(df.columns) or not len(df):
+        return
+    for _ in range(3):  # spread along a block of several lines
+        changed = False
+        for i in df.index:
+            if given[i] or df.at[i, "kind"] == "slogan":
+                continue
+            for j in df.index:
+                if i == j or df.at[j, "kind"] != "slogan" or df.at[i, "frame"] != df.at[j, "frame"]:
+                    continue
+                a = [float(df.at[i, c]) for c in ("x0", "y0", "x1", "y1")]
+                b = [float(df.at[j, c]) for c in ("x0", "y0", "x1", "y1")]
+                if any(np.isnan(a + b)):
+                    continue
+                h = max(a[3] - a[1], b[3] - b[1], 1.0)
+                gap = max(b[1] - a[3], a[1] - b[3], 0.0)
+                overlap = min(a[2], b[2]) - max(a[0], b[0])
+                if gap <= 1.5 * h and overlap > 0:
+                    df.at[i, "kind"] = "slogan"
+                    changed = True
+                    break
+        if not changed:
+            break
+
+
+def apply_kind_rules(texts: pd.DataFrame, rules: Sequence[tuple[str, str]]) -> pd.DataFrame:
+    """Set the evidence kind of lines whose text matches a regular expression.
+
+    Parameters
+    ----------
+    texts
+        A text table (``read_text`` or ``merge_text`` output).
+    rules
+        ``(pattern, kind)`` pairs, applied in order; the first match wins.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with a ``kind`` column (None where no rule matched: inferred later).
+    """
+    out = texts.copy()
+    if "kind" not in out.columns:
+        out["kind"] = None
+    compiled = [(re.compile(p, re.IGNORECASE), k) for p, k in rules]
+    for _, k in compiled:
+        if k not in KIND_WEIGHTS:
+            raise InputError(f"unknown evidence kind {k!r}; use one of {sorted(KIND_WEIGHTS)}")
+    for i, t in zip(out.index, out["text"].astype(str)):
+        for rx, k in compiled:
+            if rx.search(t):
+                out.at[i, "kind"] = k
+                break
+    return out
+
+
+def _spans(text: str, max_words: int) -> list[tuple[int, int, str]]:
+    spans = list(word_spans(text, max_words=max_words))
+    # a span that is nothing but digits or punctuation names nothing
+    return [s for s in spans if any(ch.isalpha() for ch in s[2])]
+
+
+def match_places(
+    texts: Any,
+    gazetteer: Gazetteer,
+    *,
+    min_score: float = 80.0,
+    k: int = 5,
+    max_words: int = 6,
+    kind: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Find candidate places for each line of text.
+
+    Parameters
+    ----------
+    texts
+        The OCR table of :func:`geoverify.read_text`, the output of ``merge_text``, a list of
+        strings typed by the investigator, or a list of dicts with ``text`` and optionally
+        ``kind``. A ``kind`` column, where present, is kept; otherwise it is inferred.
+    gazetteer
+        Where to look places up.
+    min_score
+        Lowest match score (0-100) kept as a candidate.
+    k
+        Places kept per spotted name.
+    max_words
+        Longest run of words looked up as one name.
+    kind
+        Set the evidence kind of every line (``signage``, ``banner``, ``slogan``, ``caption``,
+        ``unknown``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per (line, candidate place): ``item, text, kind, span, place_id, name,
+        matched_name, score, specificity, lat, lon, uncertainty_m, country, admin1,
+        place_kind, place_source`` plus the line's ``frame, t, confidence, engine`` where known,
+        and point geometry (EPSG:4326). ``.attrs["items"]`` holds the table of lines, including
+        lines with no candidate.
+    """
+    items = _as_items(texts)
+    if kind is not None:
+        if kind not in KIND_WEIGHTS:
+            raise InputError(f"unknown evidence kind {kind!r}; use one of {sorted(KIND_WEIGHTS)}")
+        items["kind"] = kind
+    rows: list[dict[str, Any]] = []
+    for it in items.itertuples(index=False):
+        found: dict[str, dict[str, Any]] = {}
+        spans = _spans(it.text, max_words)
+        span_best: dict[tuple[int, int], float] = {}
+        per_span: list[tuple[tuple[int, int], pd.DataFrame]] = []
+        for s, e, span in spans:
+            res = gazetteer.search(span, k=k, min_score=min_score)
+            if len(res):
+                per_span.append(((s, e), res))
+                span_best[(s, e)] = float(res["score"].iloc[0])
+        for (s, e), res in per_span:
+            # a shorter span inside a longer one that matched as well or better adds nothing
+            if any(
+                (s2 <= s and e <= e2 and (s2, e2) != (s, e) and b2 >= span_best[(s, e)] - 2.0)
+                for (s2, e2), b2 in span_best.items()
+            ):
+                continue
+            best = float(res["score"].iloc[0])
+            for r in res.itertuples(index=False):
+                if r.score < best - 8.0:
+                    continue
+                prev = found.get(r.id)
+                if prev is None or r.score > prev["score"]:
+                    found[r.id] = {
+                        "span": it.text[s:e],
+                        "span_start": s,
+                        "span_end": e,
+                        "place_id": r.id,
+                        "name": r.name,
+                        "matched_name": r.matched_name,
+                        "score": float(r.score),
+                        "specificity": float(r.specificity),
+                        "lat": float(r.lat),
+                        "lon": float(r.lon),
+                        "uncertainty_m": float(r.uncertainty_m)
+                        if pd.notna(r.uncertainty_m)
+                        else np.nan,
+                        "country": r.country,
+                        "admin1": r.admin1,
+                        "place_kind": r.kind,
+                        "place_source": r.source,
+                    }
+        base = {c: getattr(it, c) for c in items.columns if c in _ITEM_COLUMNS or c == "item"}
+        for cand in sorted(found.values(), key=lambda c: (-c["score"], c["place_id"])):
+            rows.append({**base, **cand})
+    cols = [
+        "item",
+        "text",
+        "kind",
+        "span",
+        "place_id",
+        "name",
+        "matched_name",
+        "score",
+        "specificity",
+        "lat",
+        "lon",
+        "uncertainty_m",
+        "country",
+        "admin1",
+        "place_kind",
+        "place_source",
+        "span_start",
+        "span_end",
+    ]
+    extra = [c for c in items.columns if c not in cols]
+    df = pd.DataFrame(rows, columns=cols + extra)
+    gdf = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
+    items["script"] = [detect_script(t) for t in items["text"]]
+    items["n_candidates"] = [int((df["item"] == i).sum()) for i in items["item"]]
+    gdf.attrs["items"] = items
+    gdf.attrs["gazetteer"] = gazetteer.name
+    return gdf
+
+
+def set_kind(
+    candidates: gpd.GeoDataFrame, items: int | Sequence[int], kind: str
+) -> gpd.GeoDataFrame:
+    """Return a copy of ``candidates`` with the evidence kind of some lines set by hand.
+
+    Parameters
+    ----------
+    candidates
+        Output of :func:`match_places`.
+    items
+        Item number(s) to change.
+    kind
+        One of :data:`KIND_WEIGHTS`.
+    """
+    if kind not in KIND_WEIGHTS:
+        raise InputError(f"unknown evidence kind {kind!r}; use one of {sorted(KIND_WEIGHTS)}")
+    wanted = {items} if isinstance(items, (int, np.integer)) else set(items)
+    out = candidates.copy()
+    out.loc[out["item"].isin(wanted), "kind"] = kind
+    its = candidates.attrs.get("items")
+    if its is not None:
+        its = its.copy()
+        its.loc[its["item"].isin(wanted), "kind"] = kind
+        out.attrs["items"] = its
+    return out

@@ -1,0 +1,70 @@
+"""Exceptions and warnings raised by geoverify.
+
+Every error that geoverify raises on purpose derives from :class:`GeoverifyError`, and every
+warning from :class:`GeoverifyWarning`, so a notebook can catch them as a family.
+"""
+
+from __future__ import annotations
+
+
+class GeoverifyError(Exception):
+    """Base class of geoverify's errors."""
+
+
+class InputError(GeoverifyError, ValueError):
+    """An input file or value cannot be used (names the file and the problem)."""
+
+
+class VideoDecodeError(InputError):
+    """A video could not be opened or decoded at all."""
+
+
+class ImageTooLargeError(InputError):
+    """An image has more pixels than ``settings.max_image_pixels`` (decompression bomb guard)."""
+
+
+class EngineUnavailableError(GeoverifyError, RuntimeError):
+    """An OCR engine, or its language data, is not installed; the message says how to install it."""
+
+
+class UnsupportedLanguageError(GeoverifyError, ValueError):
+    """A language code is not supported by the chosen OCR engine."""
+
+
+class GazetteerError(InputError):
+    """A gazetteer file is malformed or of the wrong format."""
+
+
+class UnknownRegionError(GeoverifyError, KeyError):
+    """A region name or alias is not known; the message lists the known ones."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+class DataUnavailableError(GeoverifyError, FileNotFoundError):
+    """Published data is neither cached, nor in ``GEOVERIFY_DATA_DIR``, nor downloadable."""
+
+
+class IntegrityError(GeoverifyError):
+    """A downloaded file or a saved case does not match its recorded hash."""
+
+
+class OutputExistsError(GeoverifyError, FileExistsError):
+    """An output path exists and overwriting was not asked for."""
+
+
+class GeoverifyWarning(UserWarning):
+    """Base class of geoverify's warnings."""
+
+
+class TruncatedVideoWarning(GeoverifyWarning):
+    """A video stopped decoding part way; the frames before the break are kept."""
+
+
+class BadRowsWarning(GeoverifyWarning):
+    """Some rows of an input table were unusable; they are reported, the rest are kept."""
+
+
+class CaseChangedWarning(GeoverifyWarning):
+    """A saved case's inputs or outputs differ from its manifest."""

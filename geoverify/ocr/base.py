@@ -1,0 +1,84 @@
+"""The small base class every OCR engine implements, and the language table."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .._imaging import RGBImage
+from ..exceptions import UnsupportedLanguageError
+
+#: geoverify language code -> (Tesseract model, EasyOCR code, script)
+LANGUAGES: dict[str, tuple[str, str, str]] = {
+    "ur": ("urd", "ur", "Arab"),
+    "en": ("eng", "en", "Latn"),
+    "ar": ("ara", "ar", "Arab"),
+    "fa": ("fas", "fa", "Arab"),
+    "hi": ("hin", "hi", "Deva"),
+    "pa": ("pan", "pa", "Guru"),
+}
+
+
+def check_languages(languages: Sequence[str], supported: Sequence[str], engine: str) -> list[str]:
+    """Validate language codes; raise listing the supported ones."""
+    if isinstance(languages, str):
+        languages = [p.strip() for p in languages.replace("+", ",").split(",") if p.strip()]
+    langs = list(languages)
+    if not langs:
+        raise UnsupportedLanguageError(
+            f"{engine}: no language given; supported: {', '.join(supported)}"
+        )
+    bad = [lang for lang in langs if lang not in supported]
+    if bad:
+        raise UnsupportedLanguageError(
+            f"{engine}: unsupported language code(s) {', '.join(map(repr, bad))}; supported: "
+            f"{', '.join(supported)} (ISO 639-1, e.g. 'ur' for Urdu, 'en' for English)"
+        )
+    return langs
+
+
+@dataclass
+class Line:
+    """One line of text read from an image."""
+
+    text: str
+    confidence: float  # 0..1
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels of the original image
+    engine: str
+    lang: str = ""
+    extra: dict[str, Any] | None = None
+
+
+class OCREngine(abc.ABC):
+    """An OCR engine: reads lines of text from an RGB image.
+
+    Subclasses set :attr:`name`, implement :meth:`read` and :meth:`params` (everything that
+    changes the output, for the cache key) and :meth:`version`.
+    """
+
+    name: ClassVar[str] = "engine"
+
+    def __init__(self, languages: Sequence[str] = ("ur", "en")) -> None:
+        self.languages = check_languages(languages, self.supported_languages(), self.name)
+
+    @classmethod
+    def supported_languages(cls) -> list[str]:
+        """Language codes this engine can read (where its models are installed)."""
+        return list(LANGUAGES)
+
+    @abc.abstractmethod
+    def read(self, image: RGBImage) -> list[Line]:
+        """Read the lines of text in ``image`` (H x W x 3 uint8)."""
+
+    def params(self) -> dict[str, Any]:
+        """Everything that changes the output (part of the OCR cache key)."""
+        return {"languages": list(self.languages)}
+
+    def version(self) -> str:
+        """Engine and model version, for provenance."""
+        return "unknown"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(languages={self.languages!r})"

@@ -1,0 +1,331 @@
+"""Named regions to test claims against, with neutral names and the names each side uses.
+
+Each region has a stable id, a neutral display name, aliases (the names used in India, in
+Pakistan and in the press), a parent, and the GeoNames admin-1 codes that make it up, so that a
+gazetteer place with ``country`` and ``admin1`` can be placed in a region offline, with no
+polygons. :func:`load_regions` adds polygons where Natural Earth data is available.
+
+The leaves partition the area of interest; the hypotheses of a verdict are built from leaves,
+so "Ladakh" and "the rest of India-administered Jammu and Kashmir" never overlap.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from .exceptions import DataUnavailableError, GeoverifyWarning, UnknownRegionError
+
+
+@dataclass(frozen=True)
+class Region:
+    """A named region: id, neutral name, aliases, parent and admin-1 membership."""
+
+    id: str
+    name: str
+    parent: str | None = None
+    admin1: tuple[str, ...] = ()  # "IN.41" style GeoNames codes; "IN.*" means the whole country
+    aliases: tuple[str, ...] = ()
+    note: str = ""
+    # Natural Earth features that draw the region: (layer, BRK_NAME or ADMIN) pairs
+    ne_features: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+
+
+#: The region hierarchy. Leaves (regions without children) partition the area of interest.
+REGIONS: tuple[Region, ...] = (
+    Region(
+        "india-administered-jammu-and-kashmir",
+        "India-administered Jammu and Kashmir",
+        admin1=("IN.12", "IN.41"),
+        aliases=(
+            "Indian-administered Kashmir",
+            "India-administered Kashmir",
+            "Indian Kashmir",
+            "IoK",
+            "IOK",
+            "Indian-occupied Kashmir",
+            "Indian occupied Kashmir",
+            "IIOJK",
+            "Indian Illegally Occupied Jammu and Kashmir",
+            "IOJK",
+            "Jammu and Kashmir",
+            "Jammu & Kashmir",
+            "J&K",
+            "Kashmir (India)",
+            "مقبوضہ کشمیر",
+        ),
+        note="Administered by India (union territories of Jammu and Kashmir, and Ladakh); claimed by Pakistan.",
+        ne_features=(("disputed", "Jammu and Kashmir"),),
+    ),
+    Region(
+        "jammu-and-kashmir-ut",
+        "Jammu and Kashmir (union territory)",
+        parent="india-administered-jammu-and-kashmir",
+        admin1=("IN.12",),
+        aliases=("Jammu and Kashmir UT", "J&K UT", "Kashmir Valley", "Kashmir valley", "Jammu"),
+    ),
+    Region(
+        "ladakh",
+        "Ladakh",
+        parent="india-administered-jammu-and-kashmir",
+        admin1=("IN.41",),
+        aliases=("Ladakh", "لداخ", "Kargil", "کرگل", "Leh", "Kargil district", "Leh district"),
+        note="Union territory of India since 2019 (districts Leh and Kargil); 'Kargil' resolves here.",
+    ),
+    Region(
+        "pakistan-administered-kashmir",
+        "Pakistan-administered Kashmir",
+        admin1=("PK.06", "PK.07"),
+        aliases=(
+            "PoK",
+            "POK",
+            "PoJK",
+            "PaK",
+            "Pakistan-occupied Kashmir",
+            "Pakistan occupied Kashmir",
+            "Pakistan Occupied Kashmir",
+            "Pakistan-occupied Jammu and Kashmir",
+            "Pakistan-administered Kashmir",
+            "Pakistani-administered Kashmir",
+            "Pakistan-held Kashmir",
+            "Pakistani Kashmir",
+            "Kashmir (Pakistan)",
+            "پاکستان کے زیر انتظام کشمیر",
+        ),
+        note="Administered by Pakistan (Azad Jammu and Kashmir, and Gilgit-Baltistan); claimed by India.",
+        ne_features=(("disputed", "Azad Kashmir"), ("disputed", "Northern Areas")),
+    ),
+    Region(
+        "azad-kashmir",
+        "Azad Jammu and Kashmir",
+        parent="pakistan-administered-kashmir",
+        admin1=("PK.06",),
+        aliases=(
+            "AJK",
+            "AJ&K",
+            "Azad Kashmir",
+            "Azad Jammu and Kashmir",
+            "Azad Jammu & Kashmir",
+            "آزاد کشمیر",
+            "آزاد جموں و کشمیر",
+        ),
+        ne_features=(("disputed", "Azad Kashmir"),),
+    ),
+    Region(
+        "gilgit-baltistan",
+        "Gilgit-Baltistan",
+        parent="pakistan-administered-kashmir",
+        admin1=("PK.07",),
+        aliases=("GB", "Gilgit Baltistan", "Northern Areas", "Gilgit-Baltistan", "گلگت بلتستان"),
+        ne_features=(("disputed", "Northern Areas"),),
+    ),
+    Region(
+        "pakistan",
+        "Pakistan (outside Pakistan-administered Kashmir)",
+        admin1=("PK.01", "PK.02", "PK.03", "PK.04", "PK.05", "PK.08"),
+        aliases=("Pakistan", "پاکستان", "Pakistan proper"),
+        note="Pakistan's provinces and capital territory; Pakistan-administered Kashmir is a separate region.",
+        ne_features=(("countries", "Pakistan"),),
+    ),
+    Region(
+        "balochistan",
+        "Balochistan",
+        parent="pakistan",
+        admin1=("PK.02",),
+        aliases=("Balochistan", "Baluchistan", "بلوچستان", "Quetta", "کوئٹہ"),
+    ),
+    Region(
+        "khyber-pakhtunkhwa",
+        "Khyber Pakhtunkhwa",
+        parent="pakistan",
+        admin1=("PK.03", "PK.01"),
+        aliases=("KP", "KPK", "Khyber Pakhtunkhwa", "NWFP", "N.W.F.P.", "FATA", "خیبر پختونخوا"),
+    ),
+    Region(
+        "punjab-pakistan",
+        "Punjab (Pakistan)",
+        parent="pakistan",
+        admin1=("PK.04",),
+        aliases=("Punjab, Pakistan", "Pakistani Punjab", "پنجاب"),
+    ),
+    Region(
+        "sindh", "Sindh", parent="pakistan", admin1=("PK.05",), aliases=("Sindh", "Sind", "سندھ")
+    ),
+    Region(
+        "islamabad",
+        "Islamabad Capital Territory",
+        parent="pakistan",
+        admin1=("PK.08",),
+        aliases=("Islamabad", "ICT", "اسلام آباد"),
+    ),
+    Region(
+        "india",
+        "India (outside India-administered Jammu and Kashmir)",
+        admin1=("IN.*",),
+        aliases=("India", "بھارت", "ہندوستان", "India proper"),
+        note="India's states and union territories other than Jammu and Kashmir and Ladakh.",
+        ne_features=(("countries", "India"),),
+    ),
+)
+
+_BY_ID = {r.id: r for r in REGIONS}
+ELSEWHERE = "elsewhere"
+
+
+def _alias_key(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return re.sub(r"[\s\-_.'’&]+", "", text.replace("&", "and"))
+
+
+_ALIASES: dict[str, str] = {}
+for _r in REGIONS:
+    for _a in (_r.id, _r.name, *_r.aliases):
+        _ALIASES.setdefault(_alias_key(_a), _r.id)
+
+
+def region(alias: str) -> Region:
+    """Resolve a region id, name or alias ("PoK", "AJK", "IIOJK", "Kargil") to a :class:`Region`.
+
+    Raises
+    ------
+    UnknownRegionError
+        Listing the known regions and their aliases.
+    """
+    if isinstance(alias, Region):
+        return alias
+    key = _alias_key(str(alias))
+    if key in _ALIASES:
+        return _BY_ID[_ALIASES[key]]
+    known = "; ".join(f"{r.id} ({', '.join(r.aliases[:4])})" for r in REGIONS)
+    raise UnknownRegionError(f"unknown region {alias!r}. Known regions (and some aliases): {known}")
+
+
+def children(region_id: str) -> list[str]:
+    """Direct children of a region."""
+    return [r.id for r in REGIONS if r.parent == region_id]
+
+
+def leaves(region_id: str) -> set[str]:
+    """The leaf regions that make up a region (itself if it has no children)."""
+    kids = children(region_id)
+    if not kids:
+        return {region_id}
+    out: set[str] = set()
+    for k in kids:
+        out |= leaves(k)
+    return out
+
+
+def ancestors(region_id: str) -> list[str]:
+    """The region and its parents, innermost first."""
+    chain = []
+    cur: str | None = region_id
+    while cur:
+        chain.append(cur)
+        cur = _BY_ID[cur].parent
+    return chain
+
+
+ALL_LEAVES: tuple[str, ...] = tuple(r.id for r in REGIONS if not children(r.id))
+
+
+def leaf_for_admin(country: str, admin1: str) -> str | None:
+    """The leaf region of a GeoNames country + admin-1 code, or None if outside every region."""
+    code = f"{(country or '').upper()}.{(admin1 or '').strip()}"
+    wildcard = None
+    for rid in ALL_LEAVES:
+        r = _BY_ID[rid]
+        if code in r.admin1:
+            return rid
+        if f"{(country or '').upper()}.*" in r.admin1:
+            wildcard = rid
+    # admin1 of the parent (e.g. "PK.06" listed on pakistan-administered-kashmir only)
+    for r in REGIONS:
+        if code in r.admin1:
+            kids = sorted(leaves(r.id))
+            if len(kids) == 1:
+                return kids[0]
+    if wildcard and (country or "").upper() == "IN" and code not in ("IN.12", "IN.41"):
+        return wildcard
+    return None
+
+
+def load_regions(source: str = "auto", *, data_dir: str | None = None) -> gpd.GeoDataFrame:
+    """The regions as a GeoDataFrame: ``id, name, parent, aliases, admin1, note`` and geometry.
+
+    Parameters
+    ----------
+    source
+        ``"admin"``: no polygons (geometry empty), membership by admin-1 codes only.
+        ``"naturalearth"``: polygons from Natural Earth (raises if unavailable offline).
+        ``"auto"`` (default): Natural Earth polygons where available, otherwise ``"admin"``.
+    data_dir
+        Folder of published files (default ``settings.data_dir``, env ``GEOVERIFY_DATA_DIR``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        In EPSG:4326; ``.attrs["source"]`` says which data drew it and ``.attrs["line_of_control"]``
+        holds the Line of Control where known.
+    """
+    table = pd.DataFrame(
+        [
+            {
+                "id": r.id,
+                "name": r.name,
+                "parent": r.parent,
+                "aliases": list(r.aliases),
+                "admin1": list(r.admin1),
+                "leaf": not children(r.id),
+                "note": r.note,
+            }
+            for r in REGIONS
+        ]
+    )
+    if source not in ("auto", "admin", "naturalearth"):
+        raise ValueError(f"source must be 'auto', 'admin' or 'naturalearth', got {source!r}")
+    if source != "admin":
+        try:
+            from ._region_polygons import natural_earth_polygons
+
+            geoms, extras = natural_earth_polygons(table, data_dir=data_dir)
+            gdf = gpd.GeoDataFrame(table, geometry=geoms, crs="EPSG:4326")
+            gdf.attrs.update(extras)
+            return gdf
+        except DataUnavailableError:
+            if source == "naturalearth":
+                raise
+            warnings.warn(
+                "Natural Earth region polygons are not available offline; using admin-1 codes "
+                "only (run `geoverify data fetch` or set GEOVERIFY_DATA_DIR for polygons)",
+                GeoverifyWarning,
+                stacklevel=2,
+            )
+    gdf = gpd.GeoDataFrame(table, geometry=gpd.GeoSeries([None] * len(table)), crs="EPSG:4326")
+    gdf.attrs["source"] = "admin-1 codes (no polygons)"
+    return gdf
+
+
+def regions_html(regions: gpd.GeoDataFrame) -> str:
+    """A small HTML table of regions and their aliases."""
+    rows = "".join(
+        f"<tr><td>{html.escape(r.id)}</td><td>{html.escape(r.name)}</td>"
+        f"<td>{html.escape(', '.join(r.aliases))}</td></tr>"
+        for r in regions.itertuples()
+    )
+    return f"<table><tr><th>id</th><th>name</th><th>aliases</th></tr>{rows}</table>"
+
+
+def describe(region_id: str) -> dict[str, Any]:
+    """A region as a plain dict (for JSON output)."""
+    if region_id == ELSEWHERE:
+        return {"id": ELSEWHERE, "name": "Elsewhere (none of the regions considered)"}
+    r = _BY_ID[region_id]
+    return {"id": r.id, "name": r.name, "parent": r.parent, "aliases": list(r.aliases)}

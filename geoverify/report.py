@@ -1,0 +1,190 @@
+"""Write-ups of a case: one self-contained HTML file, and Markdown.
+
+Everything that came from outside (OCR text, gazetteer names and sources, titles, file names,
+notes) is escaped: the report shows it as text and never runs it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ._imaging import data_uri
+
+if TYPE_CHECKING:
+    from .case import Case
+
+__all__ = ["render_html", "render_markdown"]
+
+_CSS = """
+body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+h1{font-size:1.6em;margin-bottom:.2em} h2{margin-top:1.6em;border-bottom:1px solid #ddd}
+.label{display:inline-block;padding:.2em .6em;border-radius:4px;color:#fff;font-weight:bold}
+.supported{background:#1a7f37}.contradicted{background:#b3261e}.inconclusive{background:#8a6d00}
+table{border-collapse:collapse;width:100%;font-size:.9em} td,th{border:1px solid #ddd;padding:4px 6px;vertical-align:top}
+th{background:#f5f5f5;text-align:left} pre{white-space:pre-wrap;background:#f8f8f8;padding:.8em;border-radius:4px}
+iframe{width:100%;height:560px;border:1px solid #ccc} .muted{color:#666;font-size:.85em} img.crop{max-width:260px;max-height:90px}
+"""
+
+
+def _e(v: Any) -> str:
+    return html.escape("" if v is None else str(v), quote=True)
+
+
+def _crop_uri(case: Case, frame: Any, box: tuple[Any, ...]) -> str | None:
+    if case.frames is None or frame is None or (isinstance(frame, float) and np.isnan(frame)):
+        return None
+    idx = int(frame)
+    if idx < 0 or idx >= len(case.frames):
+        return None
+    f = case.frames[idx]
+    try:
+        x0, y0, x1, y1 = (float(b) for b in box)
+        if any(np.isnan([x0, y0, x1, y1])):
+            return data_uri(f.image, max_side=240)
+        pad = 6
+        crop = f.crop((x0 - pad, y0 - pad, x1 + pad, y1 + pad))
+        return data_uri(crop.image, max_side=320)
+    except Exception:
+        return None
+
+
+def render_html(case: Case) -> str:
+    """The case as one self-contained HTML page (map, verdict, evidence with crops, provenance)."""
+    from .maps import plot_candidates
+
+    v = case.verdict
+    assert v is not None and case.candidates is not None
+    fmap = plot_candidates(case.candidates, regions=case.region_table, verdict=v)
+    map_html = fmap.get_root().render()
+    post = v.posterior
+    hyp_rows = "".join(
+        f"<tr><td>{_e(r.name)}{' <b>(claim)</b>' if r.is_claim else ''}</td><td>{r.posterior:.3f}</td>"
+        f"<td>{int(r.n_supporting)}</td><td>{_e(r.supporting)}</td></tr>"
+        for r in v.table.itertuples()
+    )
+    items = case.candidates.attrs.get("items")
+    ev_rows = []
+    for e in v.evidence.itertuples():
+        crop = None
+        if items is not None and len(items):
+            it = items[items["item"] == e.item]
+            if len(it) and "x0" in it:
+                r = it.iloc[0]
+                crop = _crop_uri(
+                    case, r.get("frame"), (r.get("x0"), r.get("y0"), r.get("x1"), r.get("y1"))
+                )
+        img = f"<img class='crop' src='{crop}' alt='crop'/>" if crop else ""
+        t = getattr(e, "t", None)
+        when = (
+            f"{float(t):.2f} s"
+            if t is not None and not (isinstance(t, float) and np.isnan(t))
+            else ""
+        )
+        ev_rows.append(
+            f"<tr><td>{int(e.item)}</td><td dir='auto'>{_e(e.text)}<br/>{img}</td><td>{_e(when)}</td>"
+            f"<td>{_e(e.kind)}</td><td>{float(e.weight):.2f}</td><td>{_e(e.best_place)}</td>"
+            f"<td>{_e(e.best_region_name)}</td><td>{_e(e.pulls_toward_name)}</td><td>{_e(e.note)}</td></tr>"
+        )
+    cl_rows = (
+        "".join(
+            f"<tr><td>{int(c.n_items)}</td><td>{_e(c.place_names)}</td><td>{_e(c.region_name)}</td>"
+            f"<td>{_e(c.members)}</td></tr>"
+            for c in v.clusters.itertuples()
+        )
+        or "<tr><td colspan='4'>none</td></tr>"
+    )
+    prov = json.dumps(case.provenance, indent=2, ensure_ascii=False, default=str)
+    params = json.dumps(case.params(), indent=2, ensure_ascii=False, default=str)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"/>
+<meta name="viewport" content="width=device-width, initial-scale=1"/>
+<title>{_e(case.title)} — geoverify case</title><style>{_CSS}</style></head>
+<body>
+<h1>{_e(case.title)}</h1>
+<p class="muted">geoverify case report · claim tested: <b>{_e(case.claim)}</b> ({_e(v.claim_name)})</p>
+<p><span class="label {_e(v.label)}">{_e(v.label.upper())}</span>
+ best region: <b>{_e(v.best_region_name)}</b> (posterior {post[v.best_region]:.2f}); claim {post[v.claim]:.2f}</p>
+<p>{_e(case.summary())}</p>
+{f"<p><b>Notes:</b> {_e(case.notes)}</p>" if case.notes else ""}
+<h2>Map</h2>
+<iframe title="map of the evidence" sandbox="allow-scripts" srcdoc="{_e(map_html)}"></iframe>
+<h2>Hypotheses</h2>
+<table><tr><th>hypothesis</th><th>posterior</th><th>lines for</th><th>which</th></tr>{hyp_rows}</table>
+<h2>Explanation</h2>
+<pre>{_e(v.explain())}</pre>
+<h2>Evidence</h2>
+<table><tr><th>#</th><th>text as read</th><th>time</th><th>kind</th><th>weight</th><th>best place</th>
+<th>its region</th><th>pulls toward</th><th>note</th></tr>{"".join(ev_rows)}</table>
+<h2>Co-location</h2>
+<table><tr><th>lines</th><th>places</th><th>region</th><th>members</th></tr>{cl_rows}</table>
+<h2>Provenance</h2>
+<p class="muted">Inputs with their sha256, software versions, OCR engine and models, gazetteer and region data.</p>
+<pre>{_e(prov)}</pre>
+<h2>Parameters</h2>
+<pre>{_e(params)}</pre>
+</body></html>
+"""
+
+
+def _md(v: Any) -> str:
+    """Escape text for Markdown: no HTML, no link or emphasis syntax from outside text."""
+    s = html.escape("" if v is None else str(v), quote=False)
+    for ch in "\\`*_{}[]()#+!|":
+        s = s.replace(ch, "\\" + ch)
+    return s.replace("\n", " ")
+
+
+def render_markdown(case: Case) -> str:
+    """The case as a Markdown write-up."""
+    v = case.verdict
+    assert v is not None
+    post = v.posterior
+    out = [
+        f"# {_md(case.title)}",
+        "",
+        f"**Verdict: {v.label.upper()}** — claim *{_md(case.claim)}* ({_md(v.claim_name)}); best region "
+        f"**{_md(v.best_region_name)}** (posterior {post[v.best_region]:.2f}; claim {post[v.claim]:.2f}).",
+        "",
+        _md(case.summary()),
+        "",
+        "## Hypotheses",
+        "",
+        "| hypothesis | posterior | lines for |",
+        "|---|---|---|",
+    ]
+    out += [
+        f"| {_md(r.name)}{' (claim)' if r.is_claim else ''} | {r.posterior:.3f} | {int(r.n_supporting)} |"
+        for r in v.table.itertuples()
+    ]
+    out += [
+        "",
+        "## Evidence",
+        "",
+        "| # | text | kind | weight | best place | region | note |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    out += [
+        f"| {int(e.item)} | {_md(e.text)} | {_md(e.kind)} | {float(e.weight):.2f} | {_md(e.best_place)} | "
+        f"{_md(e.best_region_name)} | {_md(e.note)} |"
+        for e in v.evidence.itertuples()
+    ]
+    out += ["", "## Explanation", ""]
+    out += [
+        ("- " + _md(ln[2:])) if ln.startswith("- ") else _md(ln) for ln in v.explain().splitlines()
+    ]
+    out += [
+        "",
+        "## Provenance",
+        "",
+        "```json",
+        json.dumps(case.provenance, indent=2, ensure_ascii=False, default=str).replace(
+            "```", "'''"
+        ),
+        "```",
+        "",
+    ]
+    return "\n".join(out)

@@ -1,0 +1,70 @@
+"""Configuration for geoverify, in one place.
+
+Change a setting by assigning to it, for example::
+
+    import geoverify as gv
+    gv.settings.max_image_pixels = 50_000_000
+    gv.settings.data_dir = "/mnt/usb/geodata"
+
+Environment variables set the defaults when geoverify is imported:
+
+``GEOVERIFY_DATA_DIR``
+    A directory searched first for published data files (Natural Earth, GeoNames) by their
+    published file stem, for air-gapped use.
+``GEOVERIFY_CACHE_DIR``
+    Where downloads and the OCR cache live (default: the platform's user cache directory).
+``GEOVERIFY_EASYOCR_MODELS``
+    EasyOCR's ``model_storage_directory``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_cache_dir
+
+#: Directory searched first for published data files, by their published stem.
+data_dir: str | None = os.environ.get("GEOVERIFY_DATA_DIR") or None
+
+#: Download and result cache.
+cache_dir: str = os.environ.get("GEOVERIFY_CACHE_DIR") or user_cache_dir("geoverify")
+
+#: Whether geoverify may download published data (Natural Earth, GeoNames, OCR weights).
+allow_downloads: bool = os.environ.get("GEOVERIFY_OFFLINE", "") not in ("1", "true", "yes")
+
+#: Largest image, in pixels, that geoverify will decode (decompression-bomb guard).
+max_image_pixels: int = 120_000_000
+
+#: Path to the tesseract binary (None: look it up on PATH).
+tesseract_cmd: str | None = os.environ.get("GEOVERIFY_TESSERACT_CMD") or None
+
+#: EasyOCR's model directory and whether EasyOCR may download weights.
+easyocr_model_dir: str | None = os.environ.get("GEOVERIFY_EASYOCR_MODELS") or None
+easyocr_download_enabled: bool = False
+
+#: Show progress bars (tqdm.auto) on long operations.
+progress: bool = True
+
+#: Cache OCR results by frame hash + engine + parameters.
+ocr_cache: bool = True
+
+#: User agent for online services (geocoders, downloads).
+user_agent: str = "geoverify (https://github.com/geoverify/geoverify)"
+
+
+def cache_path(*parts: str) -> Path:
+    """Return a path inside the cache directory, creating its parent folder.
+
+    Parameters
+    ----------
+    *parts
+        Path components below :data:`cache_dir`.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    path = Path(cache_dir).expanduser().joinpath(*parts)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path

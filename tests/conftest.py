@@ -1,0 +1,66 @@
+"""Shared fixtures. Tests read real data from ../shared/data and never use the network."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("GEOVERIFY_SHARED", ROOT.parent / "shared")) / "data"
+
+
+@pytest.fixture(autouse=True)
+def _offline_settings(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import geoverify as gv
+
+    monkeypatch.setattr(gv.settings, "cache_dir", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setattr(gv.settings, "allow_downloads", False)
+    monkeypatch.setattr(gv.settings, "progress", False)
+    monkeypatch.setattr(gv.settings, "data_dir", None)
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    if not SHARED.exists():
+        pytest.skip(
+            f"shared test data not found at {SHARED} (clone with ../shared beside the project)"
+        )
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def demo_video() -> Path:
+    from geoverify.demo import demo_video
+
+    return demo_video()
+
+
+@pytest.fixture(scope="session")
+def demo_frames(demo_video: Path):
+    from geoverify import extract_frames
+
+    return extract_frames(demo_video, progress=False)
+
+
+@pytest.fixture(scope="session")
+def gazetteer():
+    from geoverify import load_gazetteer
+
+    return load_gazetteer()
+
+
+@pytest.fixture(scope="session")
+def ne_regions(shared: Path):
+    from geoverify import load_regions
+
+    return load_regions("naturalearth", data_dir=str(shared / "regions"))
+
+
+def sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()

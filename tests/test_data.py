@@ -1,0 +1,60 @@
+import functools
+import http.server
+import threading
+import zipfile
+
+import pytest
+
+import geoverify as gv
+from geoverify import data
+
+
+@pytest.fixture
+def http_root(tmp_path):
+    root = tmp_path / "www"
+    root.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    yield root, f"http://127.0.0.1:{srv.server_address[1]}"
+    srv.shutdown()
+
+
+def test_fetch_from_loopback_records_hash(http_root, shared, monkeypatch):
+    root, url = http_root
+    z = root / "ne_10m_admin_0_disputed_areas.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.write(
+            shared / "regions" / "ne_10m_admin_0_disputed_areas.geojson",
+            "ne_10m_admin_0_disputed_areas.geojson",
+        )
+    monkeypatch.setattr(gv.settings, "allow_downloads", True)
+    path = data.fetch("ne_10m_admin_0_disputed_areas", url=f"{url}/{z.name}")
+    assert path.exists()
+    rec = data.fetched()["ne_10m_admin_0_disputed_areas"]
+    assert rec["sha256"] == data.sha256_file(path)
+    # second call is served from the cache, offline
+    monkeypatch.setattr(gv.settings, "allow_downloads", False)
+    assert data.fetch("ne_10m_admin_0_disputed_areas") == path
+    # a cached file that no longer matches its recorded hash is refused
+    path.write_bytes(b"tampered")
+    with pytest.raises(gv.exceptions.IntegrityError, match="sha256"):
+        data.fetch("ne_10m_admin_0_disputed_areas")
+
+
+def test_data_dir_override(shared):
+    p = data.fetch("ne_50m_admin_0_countries", data_dir=shared / "regions")
+    assert p.name == "ne_50m_admin_0_countries.geojson"
+
+
+def test_offline_error_names_fix():
+    with pytest.raises(gv.DataUnavailableError, match="geoverify data fetch"):
+        data.fetch("ne_50m_admin_0_countries")
+
+
+def test_bundled_path():
+    assert data.bundled_path("gazetteers", "landmarks.csv").exists()
+    with pytest.raises(gv.DataUnavailableError):
+        data.bundled_path("nope.csv")

@@ -1,0 +1,121 @@
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import geoverify as gv
+from geoverify.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "case"
+    proc = subprocess.run(
+        [sys.executable, "-m", "geoverify.cli", "--quiet", "demo", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "GEOVERIFY_OFFLINE": "1",
+            "GEOVERIFY_CACHE_DIR": str(out.parent / "cache"),
+            "HOME": str(out.parent),
+        },
+    )
+    assert proc.returncode == 0, proc.stderr
+    return out, proc.stdout
+
+
+def test_demo_contradicts_pok_claim(demo_out):
+    out, stdout = demo_out
+    for name in (
+        "report.html",
+        "map.html",
+        "verdict.json",
+        "text.csv",
+        "candidates.geojson",
+        "manifest.json",
+    ):
+        assert (out / name).exists(), name
+    assert list((out / "frames").glob("*.png"))
+    v = json.loads((out / "verdict.json").read_text(encoding="utf-8"))
+    assert v["label"] == "contradicted"
+    assert v["best_region"] == "india-administered-jammu-and-kashmir"
+    assert "CONTRADICTED" in stdout and "report.html" in stdout
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "RECONSTRUCTION" in html.upper() and "خمینی چوک" in html
+
+
+def test_demo_refuses_non_empty_out(tmp_path, capsys):
+    (tmp_path / "keep.txt").write_text("x")
+    assert main(["--quiet", "demo", "--out", str(tmp_path)]) == 2
+    assert "--force" in capsys.readouterr().err
+
+
+def test_saved_case_reloads_and_detects_changes(demo_out, tmp_path):
+    out, _ = demo_out
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    case = gv.Case.load(copy)
+    assert (
+        case.claim == "Pakistan-administered Kashmir"
+        and case.saved_verdict["label"] == "contradicted"
+    )
+    (copy / "text.csv").write_text("tampered")
+    with pytest.warns(gv.exceptions.CaseChangedWarning, match="text.csv: altered"):
+        gv.Case.load(copy)
+
+
+def test_hostile_text_is_escaped(gazetteer, tmp_path):
+    case = gv.Case(
+        sources=[],
+        claim="PoK",
+        title="<script>alert('t')</script>",
+        typed_evidence=[
+            "<script>alert(1)</script> Khomeini Chowk",
+            "<img src=x onerror=alert(2)> Kargil",
+        ],
+    )
+    case.run(progress=False)
+    html = case.to_html(tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    md = case.to_markdown(tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "<script>" not in md
+    m = gv.plot_candidates(case.candidates, verdict=case.verdict).get_root().render()
+    assert "<script>alert(1)" not in m and "onerror=alert" not in m.replace(
+        "&lt;img src=x onerror=alert", ""
+    )
+
+
+def test_wheel_ships_bundled_data(tmp_path):
+    pytest.importorskip("hatchling")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    wheel = next(tmp_path.glob("geoverify-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "geoverify/_bundled/gazetteers/landmarks.csv" in names
+    assert "geoverify/_bundled/gazetteers/geonames_kashmir_region.csv" in names
+    assert "geoverify/_bundled/demo/kargil-reconstruction.mp4" in names

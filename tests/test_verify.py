@@ -1,0 +1,86 @@
+import pytest
+
+import geoverify as gv
+
+FOUNDING = [
+    "انجمن جمعیت العلماء اثنا عشریہ کرگل",
+    "Anjuman Jamiyat Ulama Isna Asharia Kargil",
+    "خمینی چوک",
+    "KHOMEINI CHOWK",
+    "لال چوک",
+    "We condemn the killing of Hazara Shias in Quetta",
+]
+
+
+def test_founding_case_contradicted_admin_codes(gazetteer):
+    c = gv.match_places(FOUNDING, gazetteer)
+    v = gv.test_claim(c, "PoK")
+    assert v.label == "contradicted"
+    assert v.best_region == "india-administered-jammu-and-kashmir"
+    assert v.posterior[v.claim] < 0.05
+    assert len(v.clusters) >= 1 and "Khomeini Chowk" in v.clusters.iloc[0]["place_names"]
+    slogan = v.evidence[v.evidence["text"].str.contains("Quetta")].iloc[0]
+    assert slogan["kind"] == "slogan" and slogan["weight"] < 0.2
+    text = v.explain()
+    assert "CONTRADICTED" in text and "slogan" in text and "What would change" in text
+    assert v.to_dict()["label"] == "contradicted"
+
+
+def test_founding_case_with_polygons(gazetteer, ne_regions):
+    c = gv.match_places(FOUNDING, gazetteer)
+    v = gv.test_claim(c, "Pakistan-occupied Kashmir", regions=ne_regions)
+    assert v.label == "contradicted" and v.best_region == "india-administered-jammu-and-kashmir"
+    assert "Natural Earth" in v.region_source
+
+
+def test_claim_ladakh_supported(gazetteer):
+    v = gv.test_claim(gv.match_places(FOUNDING, gazetteer), "Ladakh")
+    assert v.label == "supported" and v.best_region == "ladakh"
+
+
+def test_quetta_banner_alone_does_not_place_the_video_in_quetta(gazetteer):
+    v = gv.test_claim(
+        gv.match_places(["We condemn the killing of Hazara Shias in Quetta"], gazetteer), "PoK"
+    )
+    assert v.label == "inconclusive"
+
+
+def test_ambiguous_landmark_is_inconclusive(gazetteer):
+    v = gv.test_claim(gv.match_places(["Lal Chowk"], gazetteer), "PoK")
+    assert v.label == "inconclusive"
+
+
+def test_empty_evidence(gazetteer):
+    for ev in ([], ["RECONSTRUCTION"]):
+        v = gv.test_claim(gv.match_places(ev, gazetteer), "PoK")
+        assert v.label == "inconclusive" and "no usable evidence" in " ".join(v.reasons)
+
+
+def test_investigator_sets_kind(gazetteer):
+    c = gv.match_places(["Hazara Shias in Quetta", "Alamdar Road"], gazetteer)
+    v1 = gv.test_claim(c, "Balochistan")
+    c2 = gv.set_kind(c, 0, "slogan")
+    v2 = gv.test_claim(c2, "Balochistan")
+    assert v2.posterior["balochistan"] < v1.posterior["balochistan"]
+
+
+def test_crs_handling(gazetteer):
+    c = gv.match_places(FOUNDING, gazetteer)
+    v_merc = gv.test_claim(c.to_crs(3857), "PoK")
+    assert v_merc.label == "contradicted"
+    nocrs = c.set_crs(None, allow_override=True)
+    assert nocrs.crs is None
+    with pytest.warns(gv.GeoverifyWarning, match="no CRS"):
+        v = gv.test_claim(nocrs, "PoK")
+    assert v.label == "contradicted"
+
+
+def test_unknown_claim(gazetteer):
+    with pytest.raises(gv.UnknownRegionError, match="Known regions"):
+        gv.test_claim(gv.match_places(FOUNDING, gazetteer), "Atlantis")
+
+
+def test_deterministic(gazetteer):
+    c = gv.match_places(FOUNDING, gazetteer)
+    a, b = gv.test_claim(c, "PoK").to_dict(), gv.test_claim(c, "PoK").to_dict()
+    assert a == b
