@@ -166,6 +166,20 @@ REGIONS: tuple[Region, ...] = (
         aliases=("Islamabad", "ICT", "اسلام آباد"),
     ),
     Region(
+        "siachen",
+        "Siachen Glacier",
+        aliases=("Siachen", "Siachen Glacier", "سیاچن"),
+        note="Held by India since 1984, claimed by Pakistan; Natural Earth marks it indeterminate.",
+        ne_features=(("disputed", "Siachen Glacier"),),
+    ),
+    Region(
+        "china-administered-kashmir",
+        "China-administered Aksai Chin and Shaksgam Valley",
+        aliases=("Aksai Chin", "Shaksgam Valley", "Shaksam Valley", "Trans-Karakoram Tract"),
+        note="Administered by China; claimed by India.",
+        ne_features=(("disputed", "Aksai Chin"), ("disputed", "Shaksam Valley")),
+    ),
+    Region(
         "india",
         "India (outside India-administered Jammu and Kashmir)",
         admin1=("IN.*",),

@@ -31,6 +31,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from . import regions as R
 from .evidence import KIND_WEIGHTS
@@ -203,11 +204,12 @@ class Verdict:
 def _metric_disc(lon: float, lat: float, radius_m: float) -> Any:
     from pyproj import CRS, Transformer
     from shapely.geometry import Point
-    from shapely.ops import transform
 
+    # a circle is a circle only in a projection centred on it (azimuthal equidistant)
     aeqd = CRS.from_proj4(f"+proj=aeqd +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m")
-    back = Transformer.from_crs(aeqd, "EPSG:4326", always_xy=True).transform
-    return transform(back, Point(0, 0).buffer(max(radius_m, 1.0), 32))
+    back = Transformer.from_crs(aeqd, "EPSG:4326", always_xy=True)
+    circle = Point(0, 0).buffer(max(radius_m, 1.0), 32)
+    return shapely.transform(circle, lambda xy: np.column_stack(back.transform(xy[:, 0], xy[:, 1])))
 
 
 def region_shares(
@@ -244,13 +246,17 @@ def region_shares(
             for rid in admin_chain:
                 out.at[idx, rid] = 1.0
             continue
-        radius = c.get("uncertainty_m")
-        radius = (
-            float(radius)
-            if radius is not None and pd.notna(radius) and radius > 0
-            else default_radius_m
-        )
-        disc = _metric_disc(float(c.geometry.x), float(c.geometry.y), radius)
+        if c.geometry.geom_type in ("Polygon", "MultiPolygon"):
+            disc = c.geometry  # the place's extent is known: use it as its uncertainty
+        else:
+            radius = c.get("uncertainty_m")
+            radius = (
+                float(radius)
+                if radius is not None and pd.notna(radius) and radius > 0
+                else default_radius_m
+            )
+            pt = c.geometry.representative_point()
+            disc = _metric_disc(float(pt.x), float(pt.y), radius)
         from pyproj import Geod
 
         geod = Geod(ellps="WGS84")
@@ -433,14 +439,23 @@ def _prepare(candidates: Any) -> gpd.GeoDataFrame:
     elif c.crs.to_epsg() != 4326:
         c = c.to_crs(4326)
     if len(c):
-        invalid = ~c.geometry.is_valid | c.geometry.is_empty
-        if invalid.any():
+        empty = c.geometry.isna() | c.geometry.is_empty
+        if empty.any():
             warnings.warn(
-                f"{int(invalid.sum())} candidate(s) with invalid or empty geometry dropped",
+                f"{int(empty.sum())} candidate(s) without geometry dropped (items "
+                f"{sorted(set(c.loc[empty, 'item'])) if 'item' in c else '?'})",
                 GeoverifyWarning,
                 stacklevel=3,
             )
-            c = c[~invalid]
+            c = c[~empty]
+        invalid = ~c.geometry.is_valid
+        if invalid.any():
+            warnings.warn(
+                f"{int(invalid.sum())} candidate geometry(ies) invalid; repaired with make_valid",
+                GeoverifyWarning,
+                stacklevel=3,
+            )
+            c.loc[invalid, c.geometry.name] = shapely.make_valid(c.loc[invalid].geometry.values)
         pts = c.geometry.representative_point()
         c["lat"], c["lon"] = pts.y.to_numpy(), pts.x.to_numpy()
     for col, default in (

@@ -1,6 +1,8 @@
+import geopandas as gpd
 import pytest
 
 import geoverify as gv
+import geoverify.verify
 
 FOUNDING = [
     "انجمن جمعیت العلماء اثنا عشریہ کرگل",
@@ -84,3 +86,66 @@ def test_deterministic(gazetteer):
     c = gv.match_places(FOUNDING, gazetteer)
     a, b = gv.test_claim(c, "PoK").to_dict(), gv.test_claim(c, "PoK").to_dict()
     assert a == b
+
+
+def test_polygon_uncertainty_split_across_the_loc(ne_regions):
+    import shapely
+
+    # a place known only as a 40 km wide area straddling the Line of Control near Kargil
+    area = shapely.Point(75.95, 34.62).buffer(0.25)
+    c = gpd.GeoDataFrame(
+        {
+            "item": [0],
+            "text": ["somewhere"],
+            "kind": ["signage"],
+            "score": [100.0],
+            "specificity": [1.0],
+            "name": ["x"],
+            "place_id": ["x"],
+            "country": [""],
+            "admin1": [""],
+            "uncertainty_m": [float("nan")],
+        },
+        geometry=[area],
+        crs=4326,
+    )
+    shares = gv.verify.region_shares(c, ne_regions).iloc[0]
+    assert 0.05 < shares["pakistan-administered-kashmir"] < 0.95
+    assert 0.05 < shares["india-administered-jammu-and-kashmir"] < 0.95
+
+
+def test_invalid_geometry_is_repaired(gazetteer):
+    import shapely
+
+    bowtie = shapely.Polygon([(76.0, 34.5), (76.2, 34.6), (76.2, 34.5), (76.0, 34.6)])
+    c = gpd.GeoDataFrame(
+        {
+            "item": [0],
+            "text": ["Kargil"],
+            "kind": ["signage"],
+            "score": [100.0],
+            "specificity": [1.0],
+            "name": ["x"],
+            "place_id": ["x"],
+            "country": ["IN"],
+            "admin1": ["41"],
+            "uncertainty_m": [float("nan")],
+        },
+        geometry=[bowtie],
+        crs=4326,
+    )
+    with pytest.warns(gv.GeoverifyWarning, match="repaired"):
+        v = gv.test_claim(c, "Ladakh")
+    assert v.best_region == "ladakh"
+
+
+def test_explicit_alternatives(gazetteer):
+    c = gv.match_places(FOUNDING, gazetteer)
+    v = gv.test_claim(c, "AJK", alternatives=["Ladakh", "Gilgit-Baltistan"])
+    assert list(v.table["hypothesis"]) == [
+        "azad-kashmir",
+        "ladakh",
+        "gilgit-baltistan",
+        "elsewhere",
+    ]
+    assert v.label == "contradicted" and v.best_region == "ladakh"
