@@ -37,6 +37,50 @@ def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
 
+def _file_hashes(paths: Any) -> dict[str, str]:
+    """sha256 of each entry that names an existing file (gazetteer sources)."""
+    out = {}
+    for p in paths:
+        try:
+            if isinstance(p, (str, os.PathLike)) and Path(p).is_file():
+                out[str(p)] = sha256_file(p)
+        except OSError:
+            continue
+    return out
+
+
+def _ocr_model_files(engine_version: str) -> dict[str, str]:
+    """sha256 of the Tesseract model files the engine used (from ``tesseract --list-langs``)."""
+    import re
+    import shutil
+    import subprocess
+
+    m = re.search(r"models ([\w+]+)", engine_version or "")
+    cmd = settings.tesseract_cmd or shutil.which("tesseract")
+    if not m or not cmd:
+        return {}
+    try:
+        out = subprocess.run(
+            [cmd, "--list-langs"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except OSError:
+        return {}
+    head = (out.stdout or out.stderr).splitlines()[:1]
+    folder = re.search(r'"([^"]+)"', head[0]) if head else None
+    if not folder:
+        return {}
+    hashes = {}
+    for model in m.group(1).split("+"):
+        for candidate in (
+            Path(folder.group(1)) / f"{model}.traineddata",
+            Path(folder.group(1)) / "script" / f"{model}.traineddata",
+        ):
+            if candidate.exists():
+                hashes[str(candidate)] = sha256_file(candidate)
+                break
+    return hashes
+
+
 @dataclass
 class Case:
     """One investigation.
@@ -102,7 +146,7 @@ class Case:
         region(self.claim)  # fail early on an unknown claim alias
 
     # ------------------------------------------------------------------ running
-    def _load_frames(self) -> FrameSet:
+    def _load_frames(self, progress: bool | None = None) -> FrameSet:
         frames: list[Any] = []
         for s in self.sources:
             if s.startswith(("http://", "https://")):
@@ -113,7 +157,9 @@ class Case:
                 continue
             p = Path(s)
             if p.suffix.lower() in _VIDEO_SUFFIXES:
-                frames.extend(extract_frames(p, every=self.every, keyframes=self.keyframes))
+                frames.extend(
+                    extract_frames(p, every=self.every, keyframes=self.keyframes, progress=progress)
+                )
             elif p.exists() or any(ch in s for ch in "*?["):
                 frames.extend(load_images(s))
             else:
@@ -139,7 +185,7 @@ class Case:
         show = settings.progress if progress is None else progress
         steps = tqdm(total=5, desc="case", disable=not show, leave=False)
         started = _now()
-        self.frames = self._load_frames()
+        self.frames = self._load_frames(show)
         steps.update(1)
         self.texts = (
             read_text(self.frames, languages=self.languages, engine=self.engine, progress=show)
@@ -238,7 +284,11 @@ class Case:
                 "name": getattr(gaz, "name", str(gaz)),
                 "places": len(gaz),
                 "sources": list(getattr(gaz, "sources", [])),
+                "files": _file_hashes(getattr(gaz, "sources", [])),
             },
+            "ocr_models": _ocr_model_files(
+                self.texts.attrs.get("engine_version", "") if self.texts is not None else ""
+            ),
             "regions": {
                 "source": self.region_table.attrs.get("source")
                 if self.region_table is not None
@@ -308,7 +358,7 @@ class Case:
         return target
 
     def _write(self, folder: Path) -> None:
-        from .maps import plot_candidates
+        from .maps import map_html, plot_candidates
         from .report import render_html, render_markdown
 
         assert self.verdict is not None and self.candidates is not None
@@ -350,8 +400,10 @@ class Case:
             folder / "verdict.json",
             json.dumps(self.verdict.to_dict(), indent=2, ensure_ascii=False, default=str),
         )
-        fmap = plot_candidates(self.candidates, regions=self.region_table, verdict=self.verdict)
-        write_text(folder / "map.html", fmap.get_root().render())
+        fmap = plot_candidates(
+            self._map_candidates(), regions=self.region_table, verdict=self.verdict
+        )
+        write_text(folder / "map.html", map_html(fmap, offline=True))
         write_text(folder / "report.html", render_html(self))
         write_text(folder / "report.md", render_markdown(self))
         files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json")
@@ -362,6 +414,18 @@ class Case:
             "files": {str(p.relative_to(folder)): sha256_file(p) for p in files},
         }
         write_text(folder / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+
+    def _map_candidates(self) -> gpd.GeoDataFrame:
+        """Candidates with a thumbnail of the line as read, for map popups."""
+        from .report import crop_uri
+
+        assert self.candidates is not None
+        c = self.candidates.copy()
+        if self.frames is not None and "frame" in c and {"x0", "y0", "x1", "y1"} <= set(c.columns):
+            c["thumbnail"] = [
+                crop_uri(self, r.frame, (r.x0, r.y0, r.x1, r.y1)) for r in c.itertuples()
+            ]
+        return c
 
     @classmethod
     def load(cls, directory: str | os.PathLike[str]) -> Case:
@@ -458,7 +522,10 @@ class Case:
         clusters = ""
         if len(v.clusters):
             k = v.clusters.iloc[0]
-            clusters = f" {int(k.n_items)} independent lines co-locate around {k.place_names}."
+            clusters = (
+                f" {int(k.n_independent)} independent names ({int(k.n_items)} lines) co-locate around "
+                f"{k.place_names}."
+            )
         return (
             f"{self.title}: read {n_lines} lines of text in {n_frames} frames; {n_items} lines matched "
             f"gazetteer places.{clusters} The claim '{self.claim}' ({v.claim_name}) is {v.label.upper()}: "

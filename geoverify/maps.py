@@ -15,7 +15,7 @@ import numpy as np
 
 from .verify import Verdict
 
-__all__ = ["plot_candidates"]
+__all__ = ["map_html", "plot_candidates", "plot_static"]
 
 _KIND_COLOURS = {
     "signage": "#1f77b4",
@@ -190,15 +190,152 @@ def plot_candidates(
             f"best {_e(verdict.best_region_name)}</div>"
         )
     box = (
-        f"<div style='position:absolute;bottom:24px;left:10px;z-index:9999;background:white;padding:6px 8px;"
-        f"border:1px solid #999;border-radius:4px;font:12px sans-serif'>{title}<b>evidence kind</b>{legend}"
+        f"<div style='position:absolute;bottom:24px;left:10px;z-index:9999;max-width:250px;"
+        f"background:rgba(255,255,255,.88);padding:4px 6px;"
+        f"border:1px solid #999;border-radius:4px;font:11px sans-serif'>{title}<b>evidence kind</b>{legend}"
         f"<div style='margin-top:4px'>marker size = line weight × match score; dashed circle = place "
         f"uncertainty</div></div>"
     )
     m.get_root().html.add_child(folium.Element(box))  # type: ignore[attr-defined]
-    folium.LayerControl(collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
     if len(c):
         b = c.total_bounds
         pad = 0.2
         m.fit_bounds([[b[1] - pad, b[0] - pad], [b[3] + pad, b[2] + pad]])
     return m
+
+
+def map_html(m: folium.Map, *, offline: bool = True) -> str:
+    """The map as one HTML page; with ``offline`` its JavaScript and CSS are inlined.
+
+    Background tiles still come from the tile server when there is a network; the regions,
+    the Line of Control and the candidates render without one.
+    """
+    from ._offline_assets import inline_assets
+
+    page = m.get_root().render()
+    return inline_assets(page) if offline else page
+
+
+def _shape(text: str) -> str:
+    """Shape and order Arabic-script text for matplotlib, which does neither."""
+    from .text import detect_script
+
+    if detect_script(text) != "Arab":
+        return text
+    import arabic_reshaper
+    from bidi import get_display
+
+    return str(get_display(arabic_reshaper.reshape(text)))
+
+
+def plot_static(
+    candidates: gpd.GeoDataFrame,
+    regions: gpd.GeoDataFrame | None = None,
+    verdict: Verdict | None = None,
+    *,
+    ax: Any = None,
+    label: str = "text",
+    figsize: tuple[float, float] = (8, 7),
+) -> Any:
+    """A static map (matplotlib) for PDFs and papers: regions, Line of Control, candidates.
+
+    Urdu labels are shaped and ordered right to left (arabic-reshaper + python-bidi) and drawn
+    with Noto Naskh Arabic where installed.
+
+    Parameters
+    ----------
+    candidates
+        Output of :func:`geoverify.match_places`.
+    regions
+        Output of :func:`geoverify.load_regions`; polygons drawn where present.
+    verdict
+        Marks the claimed region and sizes markers by line weight.
+    ax
+        A matplotlib Axes to draw on (default: a new figure).
+    label
+        Column used to label candidates (``"text"`` as read, or ``"name"``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib
+
+    if ax is None:
+        matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    font = None
+    for path in ("/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf",):
+        try:
+            font_manager.fontManager.addfont(path)
+            font = font_manager.FontProperties(fname=path)
+        except (OSError, RuntimeError):
+            continue
+    claim_id = verdict.claim if verdict is not None else None
+    if regions is not None and regions.geometry.notna().any():
+        top = regions[regions["parent"].isna() & regions.geometry.notna()]
+        top.plot(ax=ax, facecolor="none", edgecolor="#1a7f37", linewidth=0.8)
+        if claim_id is not None:
+            claim_rows = regions[(regions["id"] == claim_id) & regions.geometry.notna()]
+            claim_rows.plot(
+                ax=ax, facecolor="#b3261e", alpha=0.15, edgecolor="#b3261e", linewidth=1.2
+            )
+        loc = regions.attrs.get("line_of_control")
+        if loc is not None and not loc.is_empty:
+            gpd.GeoSeries([loc], crs=4326).plot(ax=ax, color="#222", linewidth=1.5, linestyle=":")
+    weights: dict[int, float] = {}
+    if verdict is not None and len(verdict.evidence):
+        weights = {
+            int(i): float(w) for i, w in zip(verdict.evidence["item"], verdict.evidence["weight"])
+        }
+    c = (
+        candidates.to_crs(4326)
+        if candidates.crs is not None and candidates.crs.to_epsg() != 4326
+        else candidates
+    )
+    if len(c):
+        sizes = [20 + 180 * weights.get(int(i), 0.5) for i in c["item"]]
+        colours = [_KIND_COLOURS.get(str(k), "#333") for k in c["kind"]]
+        ax.scatter(
+            c.geometry.x,
+            c.geometry.y,
+            s=sizes,
+            c=colours,
+            alpha=0.7,
+            edgecolors="k",
+            linewidths=0.4,
+        )
+        seen = set()
+        for row in c.itertuples():
+            key = (round(row.geometry.x, 2), round(row.geometry.y, 2), str(getattr(row, label)))
+            if key in seen:
+                continue
+            seen.add(key)
+            text = str(getattr(row, label))[:40]
+            arab = _shape(text) != text
+            ax.annotate(
+                _shape(text),
+                (row.geometry.x, row.geometry.y),
+                fontsize=7,
+                xytext=(4, 3),
+                textcoords="offset points",
+                fontproperties=font if arab else None,
+            )
+        b = c.total_bounds
+        pad = max(0.5, 0.15 * max(b[2] - b[0], b[3] - b[1]))
+        ax.set_xlim(b[0] - pad, b[2] + pad)
+        ax.set_ylim(b[1] - pad, b[3] + pad)
+    if verdict is not None:
+        ax.set_title(
+            f"{verdict.label.upper()}: claim {verdict.claim_name}; best {verdict.best_region_name}",
+            fontsize=9,
+        )
+    ax.set_xlabel("longitude")
+    ax.set_ylabel("latitude")
+    ax.set_aspect("equal")
+    return ax

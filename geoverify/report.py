@@ -34,7 +34,7 @@ def _e(v: Any) -> str:
     return html.escape("" if v is None else str(v), quote=True)
 
 
-def _crop_uri(case: Case, frame: Any, box: tuple[Any, ...]) -> str | None:
+def crop_uri(case: Case, frame: Any, box: tuple[Any, ...]) -> str | None:
     if case.frames is None or frame is None or (isinstance(frame, float) and np.isnan(frame)):
         return None
     idx = int(frame)
@@ -54,12 +54,12 @@ def _crop_uri(case: Case, frame: Any, box: tuple[Any, ...]) -> str | None:
 
 def render_html(case: Case) -> str:
     """The case as one self-contained HTML page (map, verdict, evidence with crops, provenance)."""
-    from .maps import plot_candidates
+    from .maps import map_html, plot_candidates
 
     v = case.verdict
     assert v is not None and case.candidates is not None
-    fmap = plot_candidates(case.candidates, regions=case.region_table, verdict=v)
-    map_html = fmap.get_root().render()
+    fmap = plot_candidates(case._map_candidates(), regions=case.region_table, verdict=v)
+    page = map_html(fmap, offline=True)
     post = v.posterior
     hyp_rows = "".join(
         f"<tr><td>{_e(r.name)}{' <b>(claim)</b>' if r.is_claim else ''}</td><td>{r.posterior:.3f}</td>"
@@ -74,7 +74,7 @@ def render_html(case: Case) -> str:
             it = items[items["item"] == e.item]
             if len(it) and "x0" in it:
                 r = it.iloc[0]
-                crop = _crop_uri(
+                crop = crop_uri(
                     case, r.get("frame"), (r.get("x0"), r.get("y0"), r.get("x1"), r.get("y1"))
                 )
         img = f"<img class='crop' src='{crop}' alt='crop'/>" if crop else ""
@@ -111,7 +111,7 @@ def render_html(case: Case) -> str:
 <p>{_e(case.summary())}</p>
 {f"<p><b>Notes:</b> {_e(case.notes)}</p>" if case.notes else ""}
 <h2>Map</h2>
-<iframe title="map of the evidence" sandbox="allow-scripts" srcdoc="{_e(map_html)}"></iframe>
+<iframe title="map of the evidence" sandbox="allow-scripts" srcdoc="{_e(page)}"></iframe>
 <h2>Hypotheses</h2>
 <table><tr><th>hypothesis</th><th>posterior</th><th>lines for</th><th>which</th></tr>{hyp_rows}</table>
 <h2>Explanation</h2>

@@ -129,7 +129,7 @@ class Verdict:
             lines.append("Co-location (independent lines naming places close together):")
             for c in self.clusters.itertuples():
                 lines.append(
-                    f"- {c.n_items} lines around {c.place_names} ({c.region_name}): {c.members}"
+                    f"- {c.n_items} lines ({c.n_independent} independent) around {c.place_names} ({c.region_name}): {c.members}"
                 )
         ev = self.evidence
         if len(ev):
@@ -368,6 +368,16 @@ def _haversine(
     return 2 * 6_371_008.8 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
+def _independent(c: pd.DataFrame, rows: list[int]) -> int:
+    """How many independent lines a group of candidate rows stands for.
+
+    Lines whose candidate sets are identical are readings of one name (the Urdu and English
+    halves of one street sign, or one banner read in two frames): they count once.
+    """
+    sig = c.groupby("item")["place_id"].agg(lambda s: tuple(sorted(set(map(str, s)))))
+    return len({sig[c.at[i, "item"]] for i in rows})
+
+
 def _clusters(c: pd.DataFrame) -> list[list[int]]:
     """Groups of candidate rows (positions) from >= 2 different lines within co-location distance."""
     n = len(c)
@@ -394,7 +404,7 @@ def _clusters(c: pd.DataFrame) -> list[list[int]]:
     groups: dict[int, list[int]] = {}
     for i in range(n):
         groups.setdefault(find(i), []).append(i)
-    return [g for g in groups.values() if len({items[i] for i in g}) >= 2]
+    return [g for g in groups.values() if _independent(c, g) >= 2]
 
 
 # --------------------------------------------------------------------------- the test
@@ -527,14 +537,16 @@ def test_claim(
         sorted(clusters, key=lambda g: (-len({c.at[i, "item"] for i in g}), min(g)))
     ):
         n_items = len({c.at[i, "item"] for i in g})
+        n_indep = _independent(c, g)
         for i in g:
-            boost[i] *= 1.0 + _COLOC_BOOST * (n_items - 1)
+            boost[i] *= 1.0 + _COLOC_BOOST * (n_indep - 1)
         sub = c.iloc[g]
         region_of = hs.iloc[g].mean().idxmax()
         cluster_rows.append(
             {
                 "cluster": k,
                 "n_items": n_items,
+                "n_independent": n_indep,
                 "lat": float(sub["lat"].mean()),
                 "lon": float(sub["lon"].mean()),
                 "region": region_of,
@@ -703,6 +715,7 @@ def test_claim(
         columns=[
             "cluster",
             "n_items",
+            "n_independent",
             "lat",
             "lon",
             "region",

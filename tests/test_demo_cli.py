@@ -119,3 +119,40 @@ def test_wheel_ships_bundled_data(tmp_path):
     assert "geoverify/_bundled/gazetteers/landmarks.csv" in names
     assert "geoverify/_bundled/gazetteers/geonames_kashmir_region.csv" in names
     assert "geoverify/_bundled/demo/kargil-reconstruction.mp4" in names
+
+
+def test_rerun_saved_case_gives_same_verdict(demo_out):
+    out, _ = demo_out
+    saved = json.loads((out / "verdict.json").read_text(encoding="utf-8"))
+    case = gv.Case.load(out).run(progress=False)
+    assert case.verdict.label == saved["label"] and case.verdict.best_region == saved["best_region"]
+    for h, p in saved["posterior"].items():
+        assert abs(case.verdict.posterior[h] - p) < 1e-6
+    prov = json.loads((out / "case.json").read_text(encoding="utf-8"))["provenance"]
+    assert prov["inputs"][0]["sha256"] and prov["ocr_engine_version"].startswith("tesseract")
+    assert any(k.endswith("urd.traineddata") for k in prov["ocr_models"])
+    assert prov["gazetteer"]["files"]
+
+
+def test_save_refuses_existing_path(demo_out, tmp_path):
+    out, _ = demo_out
+    case = gv.Case.load(out)
+    case.run(progress=False)
+    target = tmp_path / "c"
+    target.mkdir()
+    (target / "x").write_text("x")
+    with pytest.raises(gv.OutputExistsError):
+        case.save(target)
+    case.save(target, overwrite=True)
+    assert (target / "report.html").exists() and not (target / "x").exists()
+
+
+def test_static_figure_shapes_urdu(gazetteer, tmp_path):
+    from geoverify.maps import _shape, plot_static
+
+    c = gv.match_places(["خمینی چوک", "Kargil"], gazetteer)
+    ax = plot_static(c, verdict=gv.test_claim(c, "PoK"))
+    ax.figure.savefig(tmp_path / "fig.png")
+    assert (tmp_path / "fig.png").stat().st_size > 5000
+    shaped = _shape("لال چوک")
+    assert shaped != "لال چوک" and any("\ufe70" <= ch <= "\ufeff" for ch in shaped)
