@@ -32,12 +32,11 @@ lint: $(VENV)/.stamp-dev
 	$(BIN)/ruff check geoverify tests benchmarks scripts
 	$(BIN)/mypy
 
-test: system $(VENV)/.stamp-dev lint
-	$(PY) -m pytest tests notebooks --nbmake-timeout=600 -p no:cacheprovider $(PYTEST_ARGS) \
-	  --nbmake
+test: system $(VENV)/.stamp-dev lint docs
+	$(PY) -m pytest tests notebooks --nbmake --nbmake-timeout=600 -p no:cacheprovider $(PYTEST_ARGS)
 
 docs: $(VENV)/.stamp-dev
-	$(BIN)/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 clean:
 	rm -rf $(VENV) $(OUT) build dist site
