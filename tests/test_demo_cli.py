@@ -156,3 +156,46 @@ def test_static_figure_shapes_urdu(gazetteer, tmp_path):
     assert (tmp_path / "fig.png").stat().st_size > 5000
     shaped = _shape("لال چوک")
     assert shaped != "لال چوک" and any("\ufe70" <= ch <= "\ufeff" for ch in shaped)
+
+
+def test_cli_verify_and_report(shared, tmp_path, capsys):
+    out = tmp_path / "case"
+    img = shared / "images" / "signs" / "example3.png"
+    assert (
+        main(["--quiet", "verify", str(img), "--claim", "AJK", "--lang", "en", "--out", str(out)])
+        == 0
+    )
+    printed = capsys.readouterr().out
+    assert "INCONCLUSIVE" in printed and (out / "report.html").exists()
+    v = json.loads((out / "verdict.json").read_text(encoding="utf-8"))
+    assert v["label"] == "inconclusive"
+    assert main(["--quiet", "report", str(out)]) == 0
+    assert (
+        main(["--quiet", "verify", str(img), "--claim", "Narnia", "--out", str(tmp_path / "x")])
+        == 2
+    )
+    assert "Known regions" in capsys.readouterr().err
+
+
+def test_hostile_gazetteer_names_are_escaped_in_popups():
+    import pandas as pd
+
+    evil = "<img src=x onerror=alert(3)>"
+    gaz = gv.Gazetteer.from_dataframe(
+        pd.DataFrame(
+            {
+                "id": ["e1"],
+                "name": [f"Kargil {evil}"],
+                "alt_names": ["Kargil"],
+                "lat": [34.55],
+                "lon": [76.13],
+                "country": ["IN"],
+                "admin1": ["41"],
+                "source": [f"source {evil}"],
+            }
+        )
+    )
+    c = gv.match_places(["Kargil"], gaz)
+    page = gv.plot_candidates(c, verdict=gv.test_claim(c, "PoK")).get_root().render()
+    assert evil not in page
+    assert "&lt;img src=x onerror=alert(3)&gt;" in page or "&amp;lt;img" in page
