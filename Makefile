@@ -21,8 +21,8 @@ $(VENV)/.stamp-base: pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e .
 	@touch $@
 
-$(VENV)/.stamp-dev: pyproject.toml constraints.txt | $(PY)
-	$(PY) -m pip install -q -e ".[dev,easyocr]" -c constraints.txt
+$(VENV)/.stamp-dev: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e ".[dev,easyocr]"
 	@touch $@ $(VENV)/.stamp-base
 
 demo: system $(VENV)/.stamp-base
