@@ -58,3 +58,30 @@ def test_bundled_path():
     assert data.bundled_path("gazetteers", "landmarks.csv").exists()
     with pytest.raises(gv.DataUnavailableError):
         data.bundled_path("nope.csv")
+
+
+def test_regions_fetched_on_first_use(http_root, shared, monkeypatch, capsys):
+    """load_regions downloads Natural Earth through the data module, then works offline from the cache."""
+    import dataclasses
+
+    from geoverify.cli import main
+
+    root, url = http_root
+    for stem in (
+        "ne_10m_admin_0_disputed_areas",
+        "ne_50m_admin_0_countries",
+        "ne_10m_admin_0_boundary_lines_disputed_areas",
+    ):
+        with zipfile.ZipFile(root / f"{stem}.zip", "w") as zf:
+            zf.write(shared / "regions" / f"{stem}.geojson", f"{stem}.geojson")
+        monkeypatch.setitem(
+            data.DATASETS, stem, dataclasses.replace(data.DATASETS[stem], url=f"{url}/{stem}.zip")
+        )
+    monkeypatch.setattr(gv.settings, "allow_downloads", True)
+    assert main(["--quiet", "data", "fetch"]) == 0
+    assert "ne_50m_admin_0_countries" in capsys.readouterr().out
+    monkeypatch.setattr(gv.settings, "allow_downloads", False)
+    regions = gv.load_regions("naturalearth")
+    assert regions.set_index("id").loc["azad-kashmir"].geometry is not None
+    files = regions.attrs["files"]
+    assert all(len(meta["sha256"]) == 64 for meta in files.values())

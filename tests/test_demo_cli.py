@@ -199,3 +199,33 @@ def test_hostile_gazetteer_names_are_escaped_in_popups():
     page = gv.plot_candidates(c, verdict=gv.test_claim(c, "PoK")).get_root().render()
     assert evil not in page
     assert "&lt;img src=x onerror=alert(3)&gt;" in page or "&amp;lt;img" in page
+
+
+def test_demo_uses_polygons_when_available(shared, tmp_path):
+    out = tmp_path / "case"
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "GEOVERIFY_OFFLINE": "1",
+        "GEOVERIFY_DATA_DIR": str(shared / "regions"),
+        "GEOVERIFY_CACHE_DIR": str(tmp_path / "cache"),
+        "HOME": str(tmp_path),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "geoverify.cli", "--quiet", "demo", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    v = json.loads((out / "verdict.json").read_text(encoding="utf-8"))
+    assert (
+        v["label"] == "contradicted" and v["best_region"] == "india-administered-jammu-and-kashmir"
+    )
+    assert "Natural Earth" in v["region_source"]
+
+
+def test_demo_without_polygons_uses_admin_codes(demo_out):
+    out, _ = demo_out
+    v = json.loads((out / "verdict.json").read_text(encoding="utf-8"))
+    assert "admin-1" in v["region_source"]
