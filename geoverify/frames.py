@@ -24,7 +24,18 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from . import settings
 from ._atomic import atomic_path, write_text
-from ._imaging import RGBImage, data_uri, pixel_sha256, sharpness, signature, to_rgb, view_distance
+from ._imaging import (
+    RGBImage,
+    data_uri,
+    luma_is_limited,
+    luma_sharpness,
+    luma_signature,
+    pixel_sha256,
+    to_rgb,
+    video_luma,
+    view_distance,
+    view_distance_p90,
+)
 from .exceptions import ImageTooLargeError, InputError, TruncatedVideoWarning, VideoDecodeError
 
 __all__ = ["Frame", "FrameSet", "extract_frames", "load_images"]
@@ -263,7 +274,8 @@ def _apply_rotation(img: RGBImage, degrees_ccw: int) -> RGBImage:
 
 def _iter_video(
     path: Path, start: float | None, end: float | None, info: dict[str, Any]
-) -> Iterator[tuple[float, RGBImage]]:
+) -> Iterator[tuple[float, Any, int]]:
+    """Decoded frames as ``(t, av.VideoFrame, rotation_ccw)``, not yet converted to RGB."""
     import av
 
     try:
@@ -302,10 +314,8 @@ def _iter_video(
                 if end is not None and t > end:
                     break
                 decoded += 1
-                img = frame.to_ndarray(format="rgb24")
-                img = _apply_rotation(np.asarray(img, dtype=np.uint8), _rotation(frame, stream))
                 last_t = t
-                yield t, img
+                yield t, frame, _rotation(frame, stream)
         except (av.error.FFmpegError, EOFError, ValueError) as exc:
             where = f"after t={last_t:.2f} s" if last_t is not None else "before the first frame"
             msg = (
@@ -320,13 +330,20 @@ def _iter_video(
         if decoded == 0:
             raise VideoDecodeError(f"{path}: no frame could be decoded (empty or corrupt video)")
         duration = info.get("duration_s")
-        if duration and last_t is not None and last_t < 0.8 * duration - 1.0:
+        wanted = duration if end is None else min(duration or end, end)
+        if wanted and last_t is not None and last_t < 0.8 * wanted - 1.0:
             msg = (
                 f"{path}: the video claims {duration:.2f} s but decoding ended at "
                 f"t={last_t:.2f} s (truncated file?)"
             )
             info.setdefault("warnings", []).append(msg)
             warnings.warn(msg, TruncatedVideoWarning, stacklevel=3)
+
+
+def _frame_rgb(frame: Any, rotation: int) -> RGBImage:
+    """RGB pixels of a decoded frame, display rotation applied."""
+    img = np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
+    return _apply_rotation(img, rotation)
 
 
 def extract_frames(
@@ -350,14 +367,18 @@ def extract_frames(
         Without ``keyframes``: one frame every ``every`` seconds of presentation time. With
         ``keyframes``: the shortest time between two kept frames of one continuous view.
     keyframes
-        Group consecutive frames that show the same view (difference hash within
-        ``change_threshold``) and keep the sharpest frame of each group.
+        Group consecutive frames that show the same view (split at cuts, when the camera has
+        moved by more than ``change_threshold``, and every ``max(8 * every, 4 s)``), keep the
+        sharpest frame of each group, and keep a view that was already kept (a static shot
+        split by time, a shot the video returns to) only once, at its sharpest. The reason of
+        each frame says where its view began and which repeats were merged into it.
     max_frames
         Keep at most this many frames (the sharpest groups first, then back in time order).
     start, end
         Only consider this span, in seconds.
     change_threshold
-        Share of hash bits (0..1) that must differ for a new view to begin.
+        How far (0..1, x 125 on the 0-255 signature scale) the camera must drift from the
+        start of a view for a new view to begin.
     progress
         Show a progress bar (default ``settings.progress``).
 
@@ -397,12 +418,12 @@ def extract_frames(
     try:
         if not keyframes:
             next_t: float | None = None
-            for t, img in _iter_video(p, start, end, info):
+            for t, vframe, rot in _iter_video(p, start, end, info):
                 bar.update(1)
                 if next_t is None or t >= next_t - 1e-6:
                     kept.append(
                         Frame(
-                            image=img,
+                            image=_frame_rgb(vframe, rot),
                             t=t,
                             source=str(path),
                             source_sha256=src_hash,
@@ -432,8 +453,24 @@ def extract_frames(
     return FrameSet(kept, source=str(path), info=info)
 
 
+@dataclass
+class _View:
+    """One group of consecutive frames showing the same view, while it is being built."""
+
+    number: int
+    t0: float
+    t1: float = 0.0
+    n: int = 0
+    best_t: float = 0.0
+    best_sharp: float = -1.0
+    best_frame: Any = None
+    best_rot: int = 0
+    best_sig: Any = None
+    split: str = "start"
+
+
 def _select_keyframes(
-    frames: Iterator[tuple[float, RGBImage]],
+    frames: Iterator[tuple[float, Any, int]],
     source: str,
     src_hash: str,
     every: float,
@@ -441,76 +478,122 @@ def _select_keyframes(
     bar: Any,
     info: dict[str, Any],
 ) -> list[Frame]:
-    """Group frames into views and keep the sharpest frame of each.
+    """Group frames into views, keep the sharpest frame of each, and keep each view only once.
 
     A new view begins at a cut (the frame differs from the previous one by more than
-    ``CUT_DISTANCE``, shift-tolerant) or when the camera has drifted from the view's first frame
-    by more than ``threshold`` x 125 (a pan that shows new things). A long continuous view is
-    also split every ``max(4 * every, 2 s)`` so that text entering it later is still seen.
+    ``CUT_DISTANCE`` and clearly more than the footage's own motion, shift-tolerant), when the
+    camera has drifted from the view's first frame by more than ``threshold`` x 125 (a pan that
+    shows new things), or after ``max(8 * every, 4 s)`` of one continuous view, so that text
+    entering it later is still seen. When a view closes, its sharpest frame is compared with
+    every frame kept so far: if it is within ``DUPLICATE_DISTANCE`` (mean) and ``DUPLICATE_P90``
+    (90th percentile of cell differences) of one (the same view again,
+    as in an A-B-A cut or a static shot split by time), only the sharper of the two is kept.
+
+    Only a small luma signature is computed for every frame; sharpness is measured on the luma
+    plane a few times per ``every`` and only the frames kept are converted to RGB.
     """
-    kept: list[Frame] = []
-    start_sig = prev_sig = None
-    group_t0 = 0.0
-    best: tuple[float, float, RGBImage] | None = None
-    n_in_group = 0
-    views = 0
-    span = max(4.0 * every, 2.0)
+    kept: list[dict[str, Any]] = []
+    span = max(8.0 * every, 4.0)
     drift_limit = threshold * 125.0
     sampling = max(every / 4.0, 0.04)  # score at most ~4 candidates per `every`
     last_scored = -1e9
-    t_last = 0.0
-
-    def close_group() -> None:
-        nonlocal best
-        if best is not None:
-            t, sharp, img = best
-            kept.append(
-                Frame(
-                    image=img,
-                    t=t,
-                    source=source,
-                    source_sha256=src_hash,
-                    sharpness=sharp,
-                    reason=f"sharpest of view {views} (t={group_t0:.2f}-{t_last:.2f} s, "
-                    f"{n_in_group} frames)",
-                )
-            )
-        best = None
-
+    view: _View | None = None
+    views = 0
+    duplicates = 0
+    start_sig: Any = None
+    prev_sig: Any = None
     recent: list[float] = []  # consecutive-frame distances: how much this footage moves anyway
-    for t, img in frames:
+
+    def close(v: _View | None) -> None:
+        nonlocal duplicates
+        if v is None or v.best_frame is None:
+            return
+        entry = {"view": v, "sig": v.best_sig, "also": []}
+        for other in kept:
+            if (
+                view_distance(other["sig"], v.best_sig) <= DUPLICATE_DISTANCE
+                and view_distance_p90(other["sig"], v.best_sig) <= DUPLICATE_P90
+            ):
+                duplicates += 1
+                ov: _View = other["view"]
+                if v.best_sharp > ov.best_sharp:
+                    entry["also"] = [*other["also"], (ov.number, ov.t0, ov.t1)]
+                    other.update(entry)
+                else:
+                    other["also"].append((v.number, v.t0, v.t1))
+                return
+        kept.append(entry)
+
+    for t, vframe, rot in frames:
         bar.update(1)
-        sig = signature(img)
+        luma = video_luma(vframe)
+        sig = luma_signature(luma)
+        limited = luma_is_limited(vframe)
+        if limited:  # stretch TV range to 0-255 so thresholds mean the same as on RGB
+            sig = (sig - 16.0) * (255.0 / 219.0)
+        if rot:
+            sig = np.ascontiguousarray(np.rot90(sig, int(round(rot / 90)) % 4))
         step = view_distance(prev_sig, sig) if prev_sig is not None else 0.0
         # a cut stands out from the footage's own motion (a busy street moves every frame)
         cut_at = max(CUT_DISTANCE, 3.0 * float(np.median(recent))) if recent else CUT_DISTANCE
         recent = [*recent[-11:], step]
-        new_view = (
-            start_sig is None
-            or step > cut_at
-            or (view_distance(start_sig, sig) > drift_limit and (t - group_t0) >= every)
-            or (t - group_t0) >= span
-        )
-        if new_view:
-            close_group()
+        reason = ""
+        if view is None:
+            reason = "start"
+        elif step > cut_at:
+            reason = "cut"
+        elif t - view.t0 >= every and view_distance(start_sig, sig) > drift_limit:
+            reason = "camera moved"
+        elif t - view.t0 >= span:
+            reason = f"{span:g} s of one view"
+        if reason:
+            close(view)
             views += 1
-            start_sig, group_t0, n_in_group = sig, t, 0
+            view = _View(number=views, t0=t, split=reason)
+            start_sig = sig
             last_scored = -1e9
+        assert view is not None
         prev_sig = sig
-        n_in_group += 1
-        t_last = t
+        view.n += 1
+        view.t1 = t
         if t - last_scored >= sampling:
             last_scored = t
-            s = sharpness(img)
-            if best is None or s > best[1]:
-                best = (t, s, img)
-    close_group()
+            s = luma_sharpness(luma) * ((255.0 / 219.0) ** 2 if limited else 1.0)
+            if s > view.best_sharp:
+                view.best_t, view.best_sharp, view.best_frame = t, s, vframe
+                view.best_rot, view.best_sig = rot, sig
+    close(view)
     info["views"] = views
-    return kept
+    info["duplicate_views"] = duplicates
+    out: list[Frame] = []
+    for entry in sorted(kept, key=lambda e: e["view"].best_t):
+        v = entry["view"]
+        reason = (
+            f"sharpest of view {v.number} (t={v.t0:.2f}-{v.t1:.2f} s, {v.n} frames, "
+            f"began at: {v.split})"
+        )
+        if entry["also"]:
+            seen = ", ".join(f"view {n} t={a:.2f}-{b:.2f} s" for n, a, b in entry["also"])
+            reason += f"; same view also seen in {seen}"
+        out.append(
+            Frame(
+                image=_frame_rgb(v.best_frame, v.best_rot),
+                t=v.best_t,
+                source=source,
+                source_sha256=src_hash,
+                sharpness=v.best_sharp,
+                reason=reason,
+            )
+        )
+    return out
 
 
 #: Shift-tolerant signature distance (0-255) between consecutive frames that marks a cut.
 CUT_DISTANCE = 12.0
+#: Signature distance (0-255) under which two kept frames show the same view (kept once).
+DUPLICATE_DISTANCE = 10.0
+#: ... and under which 90 % of its cells differ (a moved or new sign changes a few cells a lot).
+DUPLICATE_P90 = 20.0
 
 
 # --------------------------------------------------------------------------- photos

@@ -452,6 +452,7 @@ def render(out: Path) -> Path:
                     container.mux(pkt)
             for pkt in stream.encode(None):
                 container.mux(pkt)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600
         os.replace(tmp, out)
     except BaseException:
         if os.path.exists(tmp):

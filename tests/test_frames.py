@@ -158,3 +158,117 @@ def test_array_inputs_are_normalised():
     assert Frame.from_array(np.full((5, 5, 3), 65535, np.uint16)).image.max() == 255
     with pytest.raises(gv.InputError):
         Frame.from_array(np.zeros((0, 0)))
+
+
+# --------------------------------------------------------------------------- tiny generated videos
+
+
+def _card(text_seed: int, w: int = 160, h: int = 96) -> np.ndarray:
+    """A deterministic picture (blocks of grey levels) that differs clearly between seeds."""
+    rng = np.random.default_rng(text_seed)
+    cells = rng.integers(0, 256, (6, 10), dtype=np.uint8)
+    img = np.kron(cells, np.ones((h // 6, w // 10), np.uint8))
+    return np.ascontiguousarray(np.stack([img] * 3, axis=-1))
+
+
+def _write_video(path, images, *, codec="libx264", fps=25, pts=None, time_base=None):
+    import av
+
+    if codec not in av.codecs_available:
+        pytest.skip(f"FFmpeg in this PyAV build has no {codec} encoder")
+    h, w = images[0].shape[:2]
+    with av.open(str(path), "w") as out:
+        s = out.add_stream(codec, rate=fps)
+        s.width, s.height, s.pix_fmt = w, h, "yuv420p"
+        if time_base is not None:
+            s.time_base = time_base
+            s.codec_context.time_base = time_base
+        for i, img in enumerate(images):
+            fr = av.VideoFrame.from_ndarray(img, format="rgb24")
+            if pts is not None:
+                fr.pts = pts[i]
+                fr.time_base = time_base
+            for pkt in s.encode(fr):
+                out.mux(pkt)
+        for pkt in s.encode():
+            out.mux(pkt)
+    return path
+
+
+def test_vfr_timestamps_follow_pts(tmp_path):
+    from fractions import Fraction
+
+    pts = [0, 40, 200, 210, 900, 1500, 1520, 2600]
+    imgs = [_card(i) for i in range(len(pts))]
+    p = _write_video(tmp_path / "vfr.mkv", imgs, pts=pts, time_base=Fraction(1, 1000))
+    fs = gv.extract_frames(p, every=0.001, keyframes=False, progress=False)
+    assert [round(f.t, 3) for f in fs] == [v / 1000 for v in pts]
+    every = gv.extract_frames(p, every=1.0, keyframes=False, progress=False)
+    assert [round(f.t, 3) for f in every] == [0.0, 1.5, 2.6]
+
+
+@pytest.mark.parametrize(
+    ("name", "codecs"),
+    [
+        ("h265.mp4", ["libx265"]),
+        ("vp9.webm", ["libvpx-vp9"]),
+        ("vp9.mkv", ["libvpx-vp9"]),
+        ("av1.mkv", ["libaom-av1", "libsvtav1", "librav1e"]),
+        ("h264.mov", ["libx264"]),
+    ],
+)
+def test_codecs_and_containers(tmp_path, name, codecs):
+    import av
+
+    codec = next((c for c in codecs if c in av.codecs_available), None)
+    if codec is None:
+        pytest.skip(f"no encoder among {codecs} in this FFmpeg build")
+    # shot A (1 s) then shot B (1 s), 160x96 (svt-av1 wants >= 64 px and even sizes)
+    imgs = [_card(1)] * 10 + [_card(2)] * 10
+    p = _write_video(tmp_path / name, imgs, codec=codec, fps=10)
+    fs = gv.extract_frames(p, progress=False)
+    assert len(fs) == 2 and fs[0].t < 1.0 <= fs[1].t
+    assert fs[0].image.shape == (96, 160, 3)
+    fixed = gv.extract_frames(p, keyframes=False, progress=False)
+    assert [round(f.t, 1) for f in fixed] == [0.0, 1.0]
+
+
+def test_a_b_a_shot_is_kept_once(tmp_path):
+    # A (1.5 s), B (1.5 s), A again (1.5 s) with a 1 px shake: A kept once, B once
+    a, b = _card(1, 320, 192), _card(2, 320, 192)
+    shaken = np.roll(a, 1, axis=1)
+    imgs = [a] * 15 + [b] * 15 + [shaken] * 15
+    p = _write_video(tmp_path / "aba.mp4", imgs, fps=10)
+    fs = gv.extract_frames(p, progress=False)
+    assert len(fs) == 2
+    assert fs.info["views"] == 3 and fs.info["duplicate_views"] == 1
+    assert any("same view also seen" in f.reason for f in fs)
+
+
+@pytest.mark.parametrize(("degrees", "band_side"), [(90, "left"), (-90, "right")])
+def test_rotation_metadata(tmp_path, degrees, band_side):
+    """A portrait phone clip stored 96 x 160 with a display matrix comes back as displayed."""
+    import av
+
+    if not hasattr(av.video.stream.VideoStream, "set_display_rotation"):
+        pytest.skip("this PyAV cannot write a display matrix (VideoStream.set_display_rotation)")
+    img = np.zeros((160, 96, 3), np.uint8)
+    img[:20, :, 0] = 255  # red band along the stored top edge
+    p = tmp_path / f"rot{degrees}.mp4"
+    with av.open(str(p), "w") as out:
+        s = out.add_stream("libx264", rate=10)
+        s.width, s.height, s.pix_fmt = 96, 160, "yuv420p"
+        s.set_display_rotation(degrees)  # counter-clockwise, as FFmpeg's display matrix
+        for _ in range(5):
+            for pkt in s.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+                out.mux(pkt)
+        for pkt in s.encode():
+            out.mux(pkt)
+    for fs in (
+        gv.extract_frames(p, keyframes=False, progress=False),
+        gv.extract_frames(p, progress=False),
+    ):
+        im = fs[0].image
+        assert im.shape == (96, 160, 3)  # landscape after rotation
+        left, right = im[:, :20, 0].mean(), im[:, -20:, 0].mean()
+        assert (left > 200 > 50 > right) if band_side == "left" else (right > 200 > 50 > left)
