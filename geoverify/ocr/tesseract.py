@@ -5,16 +5,21 @@ from __future__ import annotations
 import functools
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
+import cv2
+import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from .. import settings
 from .._imaging import RGBImage
 from ..exceptions import EngineUnavailableError, UnsupportedLanguageError
 from ..text import detect_script, normalize
 from . import _lines
+from . import preprocess as _pre
 from .base import LANGUAGES, Line, OCREngine
 
 _APT = {
@@ -63,6 +68,13 @@ def tesseract_version(cmd: str | None = None) -> str:
     return ((out.stdout or out.stderr).splitlines() or ["tesseract ?"])[0].strip()
 
 
+#: A preprocessing function: takes the RGB frame, returns the image Tesseract should read (gray
+#: or RGB, any size; boxes are scaled back to the frame by the size ratio).
+Preprocess = Callable[[RGBImage], NDArray[np.uint8]]
+
+_SCRIPT_MODEL = {"Arab": ("urd", "ara", "fas", "Arabic"), "Latn": ("eng",)}
+
+
 class TesseractEngine(OCREngine):
     """Tesseract through ``pytesseract``.
 
@@ -75,6 +87,20 @@ class TesseractEngine(OCREngine):
         scattered over a frame.
     min_confidence
         Words below this Tesseract confidence (0-100) are dropped.
+    preprocess
+        ``"auto"`` (default): read the whole frame at its own size and, where it is large, at
+        0.4x too (large Naskh lines are dropped at native size), then re-read every line found
+        from a crop rescaled so the line is about 30 px tall (``psm 7``, in the model of the
+        line's script) and keep the more confident reading. ``"none"``: one pass over the frame
+        as given. A callable ``f(rgb) -> image``: one pass over ``f(rgb)``.
+    multiscale
+        With ``"auto"``: the scales of the whole-frame passes (default ``(1.0, 0.4)``; e.g.
+        ``(0.5, 1.0, 2.0)``); per line the most confident reading across scales is kept.
+    clahe
+        With ``"auto"``: also re-read each line crop after CLAHE contrast equalisation.
+    max_regions
+        With ``"auto"``: at most this many text regions the whole-frame passes missed
+        (found from stroke edges, largest first) are read line by line.
     """
 
     name: ClassVar[str] = "tesseract"
@@ -87,6 +113,10 @@ class TesseractEngine(OCREngine):
         min_confidence: float = 30.0,
         min_line_confidence: float = 0.55,
         oem: int = 1,
+        preprocess: str | Preprocess = "auto",
+        multiscale: Sequence[float] | None = None,
+        clahe: bool = False,
+        max_regions: int = 4,
     ) -> None:
         super().__init__(languages)
         cmd = _cmd()
@@ -100,44 +130,266 @@ class TesseractEngine(OCREngine):
                 f"Tesseract has no model for {', '.join(missing)} (installed: {', '.join(have) or 'none'}). "
                 f"On Debian/Ubuntu: sudo apt-get install {pkgs}"
             )
+        if not callable(preprocess) and preprocess not in ("auto", "none"):
+            raise ValueError(f"preprocess must be 'auto', 'none' or a callable, not {preprocess!r}")
         self.psm = psm
         self.oem = oem
         self.min_confidence = min_confidence
         self.min_line_confidence = min_line_confidence
+        self.preprocess = preprocess
+        self.multiscale = tuple(float(s) for s in multiscale) if multiscale else None
+        if self.multiscale and any(s <= 0 or s > 8 for s in self.multiscale):
+            raise ValueError(f"multiscale scales must be in (0, 8], got {self.multiscale}")
+        self.clahe = clahe
+        self.max_regions = max_regions
         self._cmd = cmd
 
     @classmethod
     def supported_languages(cls) -> list[str]:
         return list(LANGUAGES)
 
+    @property
+    def disk_cacheable(self) -> bool:
+        """A callable preprocess can change without its name changing: never cached on disk."""
+        return not callable(self.preprocess)
+
     def params(self) -> dict[str, Any]:
+        pre = self.preprocess
         return {
             "languages": self.languages,
             "psm": self.psm,
             "oem": self.oem,
             "min_confidence": self.min_confidence,
             "min_line_confidence": self.min_line_confidence,
+            "preprocess": (
+                f"callable:{getattr(pre, '__module__', '?')}.{getattr(pre, '__qualname__', repr(pre))}"
+                if callable(pre)
+                else pre
+            ),
+            "multiscale": list(self.multiscale) if self.multiscale else None,
+            "clahe": self.clahe,
+            "max_regions": self.max_regions,
         }
 
     def version(self) -> str:
         return f"{tesseract_version(self._cmd)}; models {'+'.join(self.models)}"
 
-    def read(self, image: RGBImage, *, lang: str | None = None) -> list[Line]:
+    # -- one Tesseract call -------------------------------------------------------------------
+    def _data(self, image: NDArray[np.uint8], lang: str, psm: int) -> pd.DataFrame:
         import pytesseract
 
         pytesseract.pytesseract.tesseract_cmd = self._cmd
+        return pytesseract.image_to_data(
+            image,
+            lang=lang,
+            config=f"--psm {psm} --oem {self.oem}",
+            output_type=pytesseract.Output.DATAFRAME,
+        )
+
+    def _pass(self, image: NDArray[np.uint8], lang: str, scale: float = 1.0) -> list[Line]:
+        """One whole-image pass; boxes divided by ``scale`` (back to frame pixels)."""
+        lines = words_to_lines(
+            self._data(image, lang, self.psm), self.min_confidence, engine=self.name, lang=lang
+        )
+        if scale != 1.0:
+            for ln in lines:
+                ln.box = _scale_box(ln.box, 1.0 / scale)
+        return lines
+
+    def read(self, image: RGBImage, *, lang: str | None = None) -> list[Line]:
         lang = lang or "+".join(self.models)
         if any(m not in installed_models(self._cmd) for m in lang.split("+")):
             raise UnsupportedLanguageError(f"tesseract model(s) {lang!r} not installed")
-        data = pytesseract.image_to_data(
-            image,
-            lang=lang,
-            config=f"--psm {self.psm} --oem {self.oem}",
-            output_type=pytesseract.Output.DATAFRAME,
-        )
-        lines = words_to_lines(data, self.min_confidence, engine=self.name, lang=lang)
+        h, w = image.shape[:2]
+        if self.preprocess == "none":
+            lines = self._pass(image, lang)
+        elif callable(self.preprocess):
+            prepared = np.asarray(self.preprocess(image), dtype=np.uint8)
+            ph, pw = prepared.shape[:2]
+            lines = self._pass(prepared, lang)
+            if (ph, pw) != (h, w):
+                sx, sy = w / max(1, pw), h / max(1, ph)
+                for ln in lines:
+                    b = ln.box
+                    ln.box = (int(b[0] * sx), int(b[1] * sy), int(b[2] * sx), int(b[3] * sy))
+        else:
+            lines = self._auto(image, lang)
         # texture read as letters comes back with low confidence; real lines rarely do
         return [ln for ln in lines if ln.confidence >= self.min_line_confidence]
+
+    # -- preprocess="auto" --------------------------------------------------------------------
+    def _auto(self, image: RGBImage, lang: str) -> list[Line]:
+        h, w = image.shape[:2]
+        if self.multiscale:
+            scales = self.multiscale
+        else:
+            scales = (1.0, 0.4) if min(h, w) >= 360 else (1.0,)
+        found: list[Line] = []
+        for s in scales:
+            if s == 1.0:
+                img = image
+            else:
+                interp = cv2.INTER_AREA if s < 1 else cv2.INTER_CUBIC
+                img = np.asarray(cv2.resize(image, None, fx=s, fy=s, interpolation=interp))
+                if min(img.shape[:2]) < 16:
+                    continue
+            found.extend(self._pass(img, lang, s))
+        merged = _best_per_box(found)
+        gray = _pre.to_gray(image)
+        # text on signs and banners the whole-frame pass missed (light text on a dark panel,
+        # a panel among clutter): proposals from stroke edges, read one line at a time
+        # (also where a pass found a line: a binarised crop of it often reads better)
+        props = text_regions(gray)[: self.max_regions]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            refined = list(pool.map(lambda ln: self._refine(gray, ln, lang), merged))
+            extra = list(pool.map(lambda b: self._read_region(gray, b, lang), props))
+        lines = refined + [ln for ln in extra if ln is not None]
+        return _lines.drop_noise(_best_per_box(lines))
+
+    def _read_region(
+        self, gray: NDArray[np.uint8], box: tuple[int, int, int, int], lang: str
+    ) -> Line | None:
+        """Read a proposed text region: deskew, binarise (dark on light), ~30 px line, psm 7."""
+        x0, y0, x1, y1 = box
+        h = y1 - y0
+        m = int(0.3 * h) + 4
+        H, W = gray.shape
+        crop = gray[max(0, y0 - m) : min(H, y1 + m), max(0, x0 - m) : min(W, x1 + m)]
+        crop, _ = _pre.deskew(crop)
+        bw = _clear_border(_pre.binarize(crop))
+        rows = np.nonzero((bw < 128).sum(axis=1) > 0)[0]
+        lh = float(rows[-1] - rows[0] + 1) if len(rows) else float(h)
+        s = float(np.clip(_pre.TARGET_LINE_PX / max(lh, 1.0), 0.2, 4.0))
+        interp = cv2.INTER_AREA if s < 1 else cv2.INTER_CUBIC
+        img = np.asarray(cv2.resize(bw, None, fx=s, fy=s, interpolation=interp), dtype=np.uint8)
+        img = np.asarray(
+            cv2.copyMakeBorder(img, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255),
+            dtype=np.uint8,
+        )
+        got = _one_line(self._data(img, lang, 7), self.min_confidence, engine=self.name, lang=lang)
+        if got is None:
+            return None
+        script = detect_script(got.text)
+        models = [m_ for m_ in lang.split("+") if m_ in _SCRIPT_MODEL.get(script, ())]
+        if models and "+".join(models) != lang and got.confidence < 0.85:
+            one = "+".join(models)
+            again = _one_line(
+                self._data(img, one, 7), self.min_confidence, engine=self.name, lang=one
+            )
+            if again is not None and _score(again, got) > _score(got, got):
+                got = again
+        got.box = box
+        got.extra = {**(got.extra or {}), "scale": round(s, 3), "psm": 7, "region": True}
+        return got
+
+    def _refine(self, gray: NDArray[np.uint8], line: Line, lang: str) -> Line:
+        """Re-read one line from a crop where it is about 30 px tall; keep the better reading."""
+        x0, y0, x1, y1 = line.box
+        lh = max(1, y1 - y0)
+        if lh < 6 or x1 - x0 < 6:
+            return line
+        my, mx = int(0.35 * lh) + 2, int(0.5 * lh) + 4
+        H, W = gray.shape
+        cx0, cy0, cx1, cy1 = max(0, x0 - mx), max(0, y0 - my), min(W, x1 + mx), min(H, y1 + my)
+        crop = gray[cy0:cy1, cx0:cx1]
+        s = float(np.clip(_pre.TARGET_LINE_PX / lh, 0.2, 4.0))
+        if abs(s - 1.0) > 0.1:
+            interp = cv2.INTER_AREA if s < 1 else cv2.INTER_CUBIC
+            crop = np.asarray(cv2.resize(crop, None, fx=s, fy=s, interpolation=interp))
+        else:
+            s = 1.0
+        script = detect_script(line.text)
+        models = [m for m in lang.split("+") if m in _SCRIPT_MODEL.get(script, ())]
+        line_lang = "+".join(models) or lang
+        pad = 10
+        crops = [crop]
+        if self.clahe:
+            crops.append(_pre.clahe(crop))
+        best = line
+        for c in crops:
+            padded = np.asarray(
+                cv2.copyMakeBorder(c, pad, pad, pad, pad, cv2.BORDER_REPLICATE), dtype=np.uint8
+            )
+            data = self._data(padded, line_lang, 7)
+            got = _one_line(data, self.min_confidence, engine=self.name, lang=line_lang)
+            if got is None:
+                continue
+            bx = got.box
+            got.box = (
+                int(cx0 + (bx[0] - pad) / s),
+                int(cy0 + (bx[1] - pad) / s),
+                int(cx0 + (bx[2] - pad) / s),
+                int(cy0 + (bx[3] - pad) / s),
+            )
+            got.box = (
+                max(0, got.box[0]),
+                max(0, got.box[1]),
+                min(W, got.box[2]),
+                min(H, got.box[3]),
+            )
+            got.extra = {**(got.extra or {}), "scale": round(s, 3), "psm": 7}
+            if _score(got, line) > _score(best, line):
+                best = got
+        return best
+
+
+def _score(ln: Line, ref: Line) -> float:
+    """Confidence, less 0.05 per word fewer than the first reading (a re-read must not drop words)."""
+    deficit = max(0, len(ref.text.split()) - len(ln.text.split()))
+    if _letters(ln.text) < 0.5 * _letters(ref.text):
+        return -1.0
+    return ln.confidence - 0.05 * deficit
+
+
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
+
+
+def _scale_box(box: tuple[int, int, int, int], f: float) -> tuple[int, int, int, int]:
+    return (int(box[0] * f), int(box[1] * f), int(round(box[2] * f)), int(round(box[3] * f)))
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """Intersection over the smaller box (a line read at two scales rarely has the same box)."""
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return ix * iy / small if small > 0 else 0.0
+
+
+def _best_per_box(lines: list[Line], overlap: float = 0.5) -> list[Line]:
+    """Of lines covering the same place, keep the most confident (ties: the longer text)."""
+    kept: list[Line] = []
+    for ln in sorted(lines, key=lambda x: (-x.confidence, -len(x.text))):
+        if all(_overlap(ln.box, k.box) < overlap for k in kept):
+            kept.append(ln)
+    return sorted(kept, key=lambda x: (x.box[1], x.box[0]))
+
+
+def _one_line(data: pd.DataFrame, min_confidence: float, *, engine: str, lang: str) -> Line | None:
+    """All words of a ``psm 7`` table as one line."""
+    if data is None or data.empty:
+        return None
+    d = data[(data["conf"].astype(float) >= min_confidence) & data["text"].notna()]
+    words = [
+        (normalize(str(t).strip()), int(x), int(y), int(w), int(h), float(c))
+        for t, x, y, w, h, c in zip(
+            d["text"], d["left"], d["top"], d["width"], d["height"], d["conf"]
+        )
+    ]
+    words = [w for w in words if w[0]]
+    joined = _lines.join_words(words)
+    if joined is None:
+        return None
+    text, box, conf = joined
+    return Line(
+        text=text,
+        confidence=conf,
+        box=box,
+        engine=engine,
+        lang=lang,
+        extra={"script": detect_script(text)},
+    )
 
 
 def words_to_lines(
@@ -175,3 +427,56 @@ def words_to_lines(
             )
         )
     return _lines.drop_noise(out)
+
+
+def text_regions(gray: NDArray[np.uint8], max_boxes: int = 32) -> list[tuple[int, int, int, int]]:
+    """Boxes of likely text lines (x0, y0, x1, y1), largest first, from stroke edges.
+
+    Morphological gradient, threshold, a short horizontal close, then connected components
+    shaped like lines (wider than tall, 8 px to 40 % of the frame tall, well filled), merged
+    along rows.
+    """
+    H, W = gray.shape
+    if H < 16 or W < 16:
+        return []
+    grad = cv2.morphologyEx(gray, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    edges = (grad > 48).astype(np.uint8)
+    smeared = cv2.morphologyEx(edges, cv2.MORPH_CLOSE, np.ones((3, 9), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(smeared, connectivity=8)
+    boxes = []
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if h < 8 or h > 0.4 * H or w < 0.6 * h or area < 0.25 * w * h:
+            continue
+        boxes.append([x, y, x + w, y + h])
+    # merge pieces of one line: overlapping rows, a gap under one line height
+    boxes.sort(key=lambda b: b[0])
+    merged: list[list[int]] = []
+    for b in boxes:
+        for m in merged:
+            ov = min(m[3], b[3]) - max(m[1], b[1])
+            hh = min(m[3] - m[1], b[3] - b[1])
+            if ov > 0.6 * hh and b[0] - m[2] < 1.2 * max(m[3] - m[1], b[3] - b[1]):
+                m[:] = [min(m[0], b[0]), min(m[1], b[1]), max(m[2], b[2]), max(m[3], b[3])]
+                break
+        else:
+            merged.append(list(b))
+    out = [
+        (b[0], b[1], b[2], b[3])
+        for b in merged
+        if b[2] - b[0] >= 1.5 * (b[3] - b[1]) and b[2] - b[0] < 0.98 * W
+    ]
+    out.sort(key=lambda b: -(b[2] - b[0]) * (b[3] - b[1]))
+    return out[:max_boxes]
+
+
+def _clear_border(bw: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """Whiten ink touching the crop's edge (a sign's frame, the next object), keep the rest."""
+    ink = (bw < 128).astype(np.uint8)
+    n, labels = cv2.connectedComponents(ink, connectivity=8)
+    if n <= 1:
+        return bw
+    edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    out = bw.copy()
+    out[np.isin(labels, edge[edge > 0])] = 255
+    return out
