@@ -117,6 +117,82 @@ DATASETS: dict[str, Dataset] = {
 }
 
 
+GEONAMES_DUMP = "https://download.geonames.org/export/dump"
+
+_GEONAMES_NAME_RE = r"[A-Z]{2}|allCountries|cities(?:500|1000|5000|15000)|alternateNamesV2"
+
+
+def geonames_dataset(name: str) -> Dataset:
+    """The :class:`Dataset` of a GeoNames dump file, registered in :data:`DATASETS` if new.
+
+    Parameters
+    ----------
+    name
+        A country code (``"IN"``, ``"PK"``), ``"allCountries"``, ``"cities500"`` (1000, 5000,
+        15000) or ``"alternateNamesV2"``.
+
+    Returns
+    -------
+    Dataset
+        Named ``geonames_<name>`` (``geonames_alternate_names`` for the alternate names), with
+        the publisher's URL ``https://download.geonames.org/export/dump/<name>.zip``.
+
+    Raises
+    ------
+    DataUnavailableError
+        ``name`` is not a GeoNames dump.
+    """
+    import re
+
+    if name == "alternateNamesV2":
+        return DATASETS["geonames_alternate_names"]
+    if not re.fullmatch(_GEONAMES_NAME_RE, name):
+        raise DataUnavailableError(
+            f"{name!r} is not a GeoNames dump; use a two-letter country code (IN, PK), "
+            f"allCountries, cities500/1000/5000/15000 or alternateNamesV2"
+        )
+    key = f"geonames_{name}"
+    if key not in DATASETS:
+        what = (
+            f"GeoNames places of country {name}"
+            if len(name) == 2
+            else "GeoNames, all countries"
+            if name == "allCountries"
+            else f"GeoNames populated places with population >= {name[6:]}"
+        )
+        DATASETS[key] = Dataset(
+            key, f"{GEONAMES_DUMP}/{name}.zip", name, what, "CC BY 4.0 (GeoNames)"
+        )
+    return DATASETS[key]
+
+
+def fetch_geonames(
+    name: str,
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    allow_download: bool | None = None,
+    url: str | None = None,
+) -> Path:
+    """Local path of a GeoNames dump (``IN.zip``, ``allCountries.zip``, ...), fetched if needed.
+
+    Looks in ``data_dir`` / ``GEOVERIFY_DATA_DIR`` for ``<name>.zip`` or ``<name>.txt`` first,
+    then the cache, then downloads through :func:`fetch` (pooch; sha256 recorded).
+
+    Parameters
+    ----------
+    name
+        See :func:`geonames_dataset`.
+    data_dir, allow_download, url
+        As for :func:`fetch`.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    ds = geonames_dataset(name)
+    return fetch(ds.name, data_dir=data_dir, allow_download=allow_download, url=url)
+
+
 def sha256_file(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
     """Hex sha256 of a file's bytes."""
     h = hashlib.sha256()
@@ -238,6 +314,10 @@ def fetch(
         ) from exc
     _record(name, Path(got), source)
     return Path(got)
+
+
+for _code in ("IN", "PK", "AF", "CN", "allCountries", "cities1000", "cities5000", "cities15000"):
+    geonames_dataset(_code)
 
 
 def fetched() -> dict[str, Any]:

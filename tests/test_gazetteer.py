@@ -118,3 +118,37 @@ def test_unknown_format(tmp_path):
     p.write_text("x")
     with pytest.raises(gv.GazetteerError, match="unknown gazetteer format"):
         gv.load_gazetteer(p)
+
+
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("درگاہ حضرت بل", "landmark:srinagar-hazratbal"),
+        ("Hazratbal", "landmark:srinagar-hazratbal"),
+        ("میزان چوک", "landmark:quetta-meezan-chowk"),
+        ("Raja Bazar Gilgit", "landmark:gilgit-raja-bazaar"),
+        ("مرکزی امام بارگاہ پاراچنار", "landmark:parachinar-central-imambargah"),
+        ("Kharpocho", "landmark:skardu-kharpocho-fort"),
+    ],
+)
+def test_bundled_landmarks(gazetteer, query, expected):
+    assert gazetteer.search(query, k=1)["id"].iloc[0] == expected
+
+
+def test_every_landmark_has_urdu_and_variants():
+    from geoverify.data import bundled_path
+    from geoverify.text import detect_script
+
+    marks = gv.load_gazetteer(bundled_path("gazetteers", "landmarks.csv")).places
+    assert len(marks) >= 39
+    for r in marks.itertuples():
+        names = [r.name, *r.alt_names]
+        assert any(detect_script(n) == "Arab" for n in names), r.id
+        assert sum(detect_script(n) == "Latn" for n in names) >= 2, r.id
+        assert "coordinate" in r.source or "GeoNames" in r.source, r.id
+
+
+def test_same_name_in_two_towns_is_not_specific(gazetteer):
+    res = gazetteer.search("جامع مسجد", k=3)
+    assert set(res["id"][:2]) == {"landmark:srinagar-jamia-masjid", "landmark:leh-jama-masjid"}
+    assert res["specificity"].iloc[0] == pytest.approx(0.5)

