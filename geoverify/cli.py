@@ -75,7 +75,16 @@ def cmd_frames(args: argparse.Namespace) -> int:
         progress=not args.quiet,
     )
     manifest = fs.save(out)
-    print(f"{len(fs)} frames from {args.video} -> {out} (manifest {manifest.name})")
+    info = fs.info
+    decoded = info.get("frames_decoded")
+    mode = "fixed sampling" if args.fixed else f"keyframes, {info.get('views', '?')} views"
+    print(
+        f"{len(fs)} frames from {args.video} ({decoded} decoded; {mode}) -> {out} "
+        f"(manifest {manifest.name})"
+    )
+    if not args.quiet:
+        for f in fs:
+            print(f"  {f.t:9.2f} s  {f.reason}")
     return 0
 
 
@@ -124,14 +133,25 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--force", action="store_true")
     v.set_defaults(func=cmd_verify)
 
-    f = sub.add_parser("frames", help="extract the frames worth reading from a video")
+    f = sub.add_parser(
+        "frames",
+        help="extract the frames worth reading from a video",
+        description="Write the keyframes of a video (one per view, the sharpest) as PNG files "
+        "with manifest.json (file sha256, frame times, frame sha256, why each was kept).",
+    )
     f.add_argument("video")
-    f.add_argument("--out", required=True)
-    f.add_argument("--every", type=float, default=1.0)
+    f.add_argument("--out", required=True, help="folder for the PNG files and manifest.json")
+    f.add_argument(
+        "--every",
+        type=float,
+        default=1.0,
+        help="seconds: at most one new view per EVERY seconds within a shot "
+        "(with --fixed: one frame every EVERY seconds); default 1",
+    )
     f.add_argument("--fixed", action="store_true", help="fixed sampling instead of keyframes")
-    f.add_argument("--max-frames", type=int, default=None)
-    f.add_argument("--start", type=float, default=None)
-    f.add_argument("--end", type=float, default=None)
+    f.add_argument("--max-frames", type=int, default=None, help="keep at most this many")
+    f.add_argument("--start", type=float, default=None, help="start time, seconds")
+    f.add_argument("--end", type=float, default=None, help="end time, seconds")
     f.set_defaults(func=cmd_frames)
 
     r = sub.add_parser("report", help="re-run a saved case and re-render its report")

@@ -1,8 +1,9 @@
 """Frames: from a video or a set of photos to the few frames worth reading.
 
 OCR is the slow stage, so this stage decides what is worth reading. In keyframe mode a video is
-decoded, consecutive frames that show the same view (by a perceptual difference hash) are grouped,
-and the sharpest frame of each group is kept, with the time a write-up can cite.
+decoded, its frames are grouped into views (a view ends at a cut, a pan or a change in what it
+shows), the sharpest frame of each view is kept with the time a write-up can cite, and a view
+that returns later (A-B-A) is kept once.
 """
 
 from __future__ import annotations
@@ -26,15 +27,17 @@ from . import settings
 from ._atomic import atomic_path, write_text
 from ._imaging import (
     RGBImage,
+    aligned_difference,
+    bulk_difference,
     data_uri,
-    luma_is_limited,
-    luma_sharpness,
-    luma_signature,
+    laplacian_sharpness,
+    luma_pyramid,
+    moving_blocks,
+    phase_shift,
     pixel_sha256,
     to_rgb,
     video_luma,
-    view_distance,
-    view_distance_p90,
+    view_change,
 )
 from .exceptions import ImageTooLargeError, InputError, TruncatedVideoWarning, VideoDecodeError
 
@@ -58,11 +61,13 @@ class Frame:
     sha256 : str
         sha256 of the pixels.
     reason : str
-        Why it was kept (e.g. ``"sharpest of shot 3 (t=4.0-7.2 s, 18 frames)"``).
+        Why it was kept, e.g. ``"sharpest of view 3 (t=5.00-8.96 s, 100 frames; began at a
+        cut)"``, ``"fixed sampling every 1 s"`` or ``"photo"``.
     source_sha256 : str or None
         sha256 of the source file's bytes, where known.
     sharpness : float or None
-        Variance of the Laplacian, where measured (higher is sharper).
+        Energy (about the variance) of the Laplacian of the half-size luma, where measured:
+        higher is sharper; comparable between frames of one video.
     """
 
     image: RGBImage = field(repr=False)
@@ -80,7 +85,28 @@ class Frame:
 
     @classmethod
     def from_array(cls, image: Any, *, t: float | None = None, source: str = "<array>") -> Frame:
-        """Wrap an image array (grayscale, RGB, RGBA, 16-bit are converted to RGB uint8)."""
+        """Wrap an image array as a frame.
+
+        Parameters
+        ----------
+        image
+            H x W (grayscale), H x W x 3 (RGB) or H x W x 4 (RGBA, composited on white);
+            uint8, uint16 or float (0..1 or 0..255). Converted to RGB uint8.
+        t
+            Time in seconds, if it comes from a video.
+        source
+            What it came from, for provenance.
+
+        Returns
+        -------
+        Frame
+
+        Raises
+        ------
+        InputError
+            Not an image array. :class:`~geoverify.exceptions.ImageTooLargeError` above
+            ``settings.max_image_pixels``.
+        """
         return cls(image=to_rgb(image, source), t=t, source=source)
 
     @property
@@ -89,7 +115,25 @@ class Frame:
         return (int(self.image.shape[0]), int(self.image.shape[1]))
 
     def crop(self, box: tuple[float, float, float, float]) -> Frame:
-        """A new frame with only ``box = (x0, y0, x1, y1)`` in pixels, clipped to the image."""
+        """A new frame with only a region of this one, for reading it by hand.
+
+        Parameters
+        ----------
+        box
+            ``(x0, y0, x1, y1)`` in pixels (as in the text table's box columns); clipped to
+            the image.
+
+        Returns
+        -------
+        Frame
+            The region, with its own pixel sha256 and the same ``t`` and source; its reason
+            says where it was cut from.
+
+        Raises
+        ------
+        InputError
+            The box is empty inside the image.
+        """
         h, w = self.shape
         x0, y0, x1, y1 = (int(round(v)) for v in box)
         x0, x1 = max(0, min(x0, x1)), min(w, max(x0, x1))
@@ -102,7 +146,22 @@ class Frame:
         )
 
     def zoom(self, factor: float) -> Frame:
-        """A new frame scaled by ``factor`` (Lanczos), for reading small text by eye or by OCR."""
+        """A new frame scaled by ``factor``, for reading small text by eye or by OCR.
+
+        Parameters
+        ----------
+        factor
+            Scale (> 0): Lanczos when enlarging, area averaging when reducing.
+
+        Returns
+        -------
+        Frame
+
+        Raises
+        ------
+        InputError
+            ``factor`` is not positive.
+        """
         import cv2
 
         if factor <= 0:
@@ -129,7 +188,18 @@ class Frame:
 
 
 class FrameSet(Sequence[Frame]):
-    """A list-like collection of :class:`Frame` with a contact sheet in notebooks."""
+    """A list-like collection of :class:`Frame` with a contact sheet in notebooks.
+
+    Parameters
+    ----------
+    frames
+        The frames; each is renumbered (``index``) in order.
+    source
+        The file or pattern they came from.
+    info
+        What extraction saw (duration, codec, frames decoded, views, parameters, warnings),
+        kept as :attr:`info` and written into the manifest by :meth:`save`.
+    """
 
     def __init__(
         self,
@@ -162,7 +232,14 @@ class FrameSet(Sequence[Frame]):
         return f"FrameSet({len(self)} frames from {self.source or 'several sources'})"
 
     def to_dataframe(self) -> pd.DataFrame:
-        """One row per frame: index, t, source, sha256, width, height, reason."""
+        """The frames as a table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per frame: ``frame`` (index), ``t``, ``source``, ``sha256`` (pixels),
+            ``width``, ``height``, ``reason``, ``source_sha256`` (file).
+        """
         return pd.DataFrame(
             [
                 {
@@ -272,18 +349,81 @@ def _apply_rotation(img: RGBImage, degrees_ccw: int) -> RGBImage:
     return np.ascontiguousarray(np.rot90(img, k)) if k else img
 
 
-def _iter_video(
-    path: Path, start: float | None, end: float | None, info: dict[str, Any]
-) -> Iterator[tuple[float, Any, int]]:
-    """Decoded frames as ``(t, av.VideoFrame, rotation_ccw)``, not yet converted to RGB."""
+def _frame_rgb(frame: Any, rotation: int, reformatter: Any = None) -> RGBImage:
+    """RGB pixels of a decoded frame, display rotation applied.
+
+    ``reformatter`` (an ``av.video.reformatter.VideoReformatter``) keeps FFmpeg's conversion
+    context from one frame to the next, which is much cheaper than a new one per frame.
+    """
+    rgb = (
+        reformatter.reformat(frame, format="rgb24")
+        if reformatter
+        else frame.reformat(format="rgb24")
+    )
+    return _apply_rotation(np.asarray(rgb.to_ndarray(), dtype=np.uint8), rotation)
+
+
+def _reformatter() -> Any:
+    from av.video.reformatter import VideoReformatter
+
+    return VideoReformatter()
+
+
+def _mp4_missing_index(path: Path) -> bool:
+    """Whether an MP4/MOV file has media data but no ``moov`` box (its index): the typical
+    state of a download or copy cut short when the index is written at the end."""
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            head = fh.read(12)
+            if len(head) < 12 or head[4:8] not in (b"ftyp", b"mdat", b"wide", b"free", b"skip"):
+                return False
+            pos, seen = 0, set[bytes]()
+            while pos + 8 <= size and len(seen) < 64:
+                fh.seek(pos)
+                hdr = fh.read(16)
+                box_size, kind = int.from_bytes(hdr[:4], "big"), hdr[4:8]
+                if box_size == 1 and len(hdr) == 16:
+                    box_size = int.from_bytes(hdr[8:16], "big")
+                elif box_size == 0:  # runs to the end of the file
+                    box_size = size - pos
+                seen.add(kind)
+                if box_size < 8:
+                    break
+                pos += box_size
+            return b"moov" not in seen and (b"mdat" in seen or pos > size)
+    except OSError:
+        return False
+
+
+def _open_video(path: Path) -> Any:
     import av
 
     try:
-        container = av.open(str(path))
+        return av.open(str(path))
     except Exception as exc:  # PyAV raises several FFmpeg error types
+        if _mp4_missing_index(path):
+            raise VideoDecodeError(
+                f"{path}: the file's index (moov atom) is missing: truncated download? "
+                "Nothing can be decoded without it; get the complete file (a copy written with "
+                "the index first, 'faststart', stays partly readable when cut short)."
+            ) from exc
         raise VideoDecodeError(
             f"{path}: not a readable video ({type(exc).__name__}: {exc})"
         ) from exc
+
+
+def _iter_video(
+    path: Path, start: float | None, end: float | None, info: dict[str, Any], bar: Any
+) -> Iterator[tuple[float, Any, int]]:
+    """Decoded frames as ``(t, av.VideoFrame, rotation_ccw)``, not yet converted to RGB.
+
+    ``t`` is the frame's presentation time in seconds (from its PTS, so variable frame rate
+    video keeps its real times).
+    """
+    import av
+
+    container = _open_video(path)
     with container:
         if not container.streams.video:
             raise VideoDecodeError(f"{path}: the file has no video stream")
@@ -295,6 +435,12 @@ def _iter_video(
             info["duration_s"] = container.duration / 1_000_000
         info["codec"] = stream.codec_context.name
         info["fps_nominal"] = float(stream.average_rate) if stream.average_rate else None
+        info["size"] = (int(stream.codec_context.width), int(stream.codec_context.height))
+        total = int(stream.frames or 0)
+        if not total and info.get("duration_s") and info["fps_nominal"]:
+            total = int(info["duration_s"] * info["fps_nominal"])
+        if total and start is None and end is None:
+            bar.total = total
         if start:
             try:
                 container.seek(
@@ -315,6 +461,7 @@ def _iter_video(
                     break
                 decoded += 1
                 last_t = t
+                bar.update(1)
                 yield t, frame, _rotation(frame, stream)
         except (av.error.FFmpegError, EOFError, ValueError) as exc:
             where = f"after t={last_t:.2f} s" if last_t is not None else "before the first frame"
@@ -330,20 +477,13 @@ def _iter_video(
         if decoded == 0:
             raise VideoDecodeError(f"{path}: no frame could be decoded (empty or corrupt video)")
         duration = info.get("duration_s")
-        wanted = duration if end is None else min(duration or end, end)
-        if wanted and last_t is not None and last_t < 0.8 * wanted - 1.0:
+        if duration and end is None and last_t is not None and last_t < 0.8 * duration - 1.0:
             msg = (
                 f"{path}: the video claims {duration:.2f} s but decoding ended at "
                 f"t={last_t:.2f} s (truncated file?)"
             )
             info.setdefault("warnings", []).append(msg)
             warnings.warn(msg, TruncatedVideoWarning, stacklevel=3)
-
-
-def _frame_rgb(frame: Any, rotation: int) -> RGBImage:
-    """RGB pixels of a decoded frame, display rotation applied."""
-    img = np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
-    return _apply_rotation(img, rotation)
 
 
 def extract_frames(
@@ -354,7 +494,8 @@ def extract_frames(
     max_frames: int | None = None,
     start: float | None = None,
     end: float | None = None,
-    change_threshold: float = 0.2,
+    change_threshold: float = 0.06,
+    pan_fraction: float = 0.4,
     progress: bool | None = None,
 ) -> FrameSet:
     """Extract the frames worth reading from a video.
@@ -363,36 +504,70 @@ def extract_frames(
     ----------
     path
         A video file PyAV/FFmpeg can read (mp4, mov, mkv, webm; H.264, H.265, VP9, AV1, ...).
+        It is only read, never modified.
     every
-        Without ``keyframes``: one frame every ``every`` seconds of presentation time. With
-        ``keyframes``: the shortest time between two kept frames of one continuous view.
+        Seconds. Without ``keyframes``: one frame every ``every`` seconds of presentation time
+        (the frame at or just after each multiple). With ``keyframes``: the time resolution of
+        the selection. Inside one shot a new view begins at most once every ``every`` seconds
+        (however fast the camera pans); a cut always begins a new view, but a shot shorter than
+        ``every / 2`` between two cuts is not kept on its own. Keyframe mode never keeps more
+        frames than fixed sampling would on the same span (should it find more views, those
+        of the shortest are left out).
     keyframes
-        Group consecutive frames that show the same view (split at cuts, when the camera has
-        moved by more than ``change_threshold``, and every ``max(8 * every, 4 s)``), keep the
-        sharpest frame of each group, and keep a view that was already kept (a static shot
-        split by time, a shot the video returns to) only once, at its sharpest. The reason of
-        each frame says where its view began and which repeats were merged into it.
+        Group the frames into views and keep the sharpest frame of each (default). Every frame
+        is decoded (a cut can fall anywhere), four a second are compared, and a new view begins
+        at a *cut* (the frame cannot be matched to the one before), when the camera has moved
+        more than ``pan_fraction`` of the frame, or when what the view shows has changed for
+        good, once the camera's motion is taken out: by more than ``change_threshold`` in a
+        part that has stopped changing (a sign that is put up and stays), or in the bulk of
+        the view at two checks half a second apart (another shot behind a cut too soft to
+        see in a busy scene). Cars and people moving through the view, and a still logo or
+        caption burnt into the video, do not count. A view that shows the same thing as an
+        earlier kept one (the camera returns: A-B-A) is kept once, the sharper of the two; a
+        changed word keeps both. Flashes shorter than 0.2 s, shots shorter than ``every / 2``
+        between two cuts and blank views (a fade to black) are not kept on their own. Each
+        frame's ``reason`` says which view it stands for, when that view began and why, and
+        where the same view was seen again.
     max_frames
-        Keep at most this many frames (the sharpest groups first, then back in time order).
+        Keep at most this many frames (the sharpest first, then back in time order).
     start, end
         Only consider this span, in seconds.
     change_threshold
-        How far (0..1, x 125 on the 0-255 signature scale) the camera must drift from the
-        start of a view for a new view to begin.
+        How different (share of full brightness, 0..1) the most changed 1 % of the view's
+        still blocks (each 1/40 of the frame's width) must become, camera motion compensated,
+        for a new view to begin; a block that changes by more than this in half a second is
+        still moving and left out, and 0.8 x this in the median block is a whole new view.
+        Lower keeps more frames of busy scenes; the default 0.06 ignores compression noise
+        and a shaking hand.
+    pan_fraction
+        How far (share of the frame's width or height) the camera may move before a new view
+        begins. A pan keeps a frame from where each of its views began (and where it ends), so
+        kept frames are at most 1.25 x ``pan_fraction`` apart and a sign up to half the frame
+        wide (default 0.4) is whole in one of them.
     progress
         Show a progress bar (default ``settings.progress``).
 
     Returns
     -------
     FrameSet
+        The frames in time order, each with its time ``t`` (from the frame's PTS), the sha256 of
+        its pixels, the source file's sha256 and why it was kept. ``FrameSet.info`` records
+        duration, codec, frames decoded, views and the parameters.
 
     Raises
     ------
     InputError
-        The file does not exist or is empty.
+        The file does not exist, or a parameter is out of range.
     VideoDecodeError
-        Nothing could be decoded. A video that breaks part way gives a
-        :class:`~geoverify.exceptions.TruncatedVideoWarning` and the frames before the break.
+        The file is empty, not a video, has no video stream or nothing could be decoded (for
+        an MP4 whose index is missing the message says so). A video that breaks part way gives
+        a :class:`~geoverify.exceptions.TruncatedVideoWarning` naming the time of the break,
+        and the frames before it.
+
+    Examples
+    --------
+    >>> fs = gv.extract_frames("march.mp4")            # doctest: +SKIP
+    >>> fs.to_dataframe()[["t", "reason"]]              # doctest: +SKIP
     """
     p = Path(path)
     if not p.exists():
@@ -401,29 +576,36 @@ def extract_frames(
         raise InputError(f"{p}: is a directory, expected a video file")
     if p.stat().st_size == 0:
         raise VideoDecodeError(f"{p}: the file is empty (0 bytes)")
-    if every <= 0:
+    if not every > 0:
         raise InputError(f"every must be positive, got {every}")
+    if not 0 < change_threshold < 1:
+        raise InputError(f"change_threshold must be between 0 and 1, got {change_threshold}")
+    if not 0 < pan_fraction < 1:
+        raise InputError(f"pan_fraction must be between 0 and 1, got {pan_fraction}")
     src_hash = _file_sha256(p)
     info: dict[str, Any] = {
         "every": every,
         "keyframes": keyframes,
         "change_threshold": change_threshold,
+        "pan_fraction": pan_fraction,
     }
     show = settings.progress if progress is None else progress
 
     from tqdm.auto import tqdm
 
-    bar = tqdm(desc=f"frames {p.name}", unit="fr", disable=not show, leave=False)
+    # shown only when extraction takes more than a second (long videos)
+    bar = tqdm(desc=f"frames {p.name}", unit="fr", disable=not show, leave=False, delay=1.0)
     kept: list[Frame] = []
     try:
+        frames = _iter_video(p, start, end, info, bar)
         if not keyframes:
+            to_rgb = _reformatter()
             next_t: float | None = None
-            for t, vframe, rot in _iter_video(p, start, end, info):
-                bar.update(1)
+            for t, vframe, rot in frames:
                 if next_t is None or t >= next_t - 1e-6:
                     kept.append(
                         Frame(
-                            image=_frame_rgb(vframe, rot),
+                            image=_frame_rgb(vframe, rot, to_rgb),
                             t=t,
                             source=str(path),
                             source_sha256=src_hash,
@@ -434,15 +616,23 @@ def extract_frames(
                     while next_t <= t:
                         next_t += every
         else:
-            kept = _select_keyframes(
-                _iter_video(p, start, end, info),
-                str(path),
-                src_hash,
-                every,
-                change_threshold,
-                bar,
-                info,
+            selector = _KeyframeSelector(
+                every=every, change=change_threshold * 255.0, pan=pan_fraction
             )
+            for t, vframe, rot in frames:
+                selector.push(t, vframe, rot)
+            kept = [
+                Frame(
+                    image=img,
+                    t=t,
+                    source=str(path),
+                    source_sha256=src_hash,
+                    sharpness=sharp,
+                    reason=reason,
+                )
+                for t, img, sharp, reason in selector.finish()
+            ]
+            info.update(selector.stats())
     finally:
         bar.close()
     if max_frames is not None and len(kept) > max_frames:
@@ -453,147 +643,534 @@ def extract_frames(
     return FrameSet(kept, source=str(path), info=info)
 
 
+#: Consecutive compared frames whose block difference (0-255), camera motion taken out,
+#: exceeds this and ``CUT_RATIO`` times the footage's recent median, and whose phase
+#: correlation is weaker than ``CUT_RESPONSE``, are a cut.
+CUT_DIFFERENCE = 6.0
+CUT_RATIO = 3.0
+CUT_RESPONSE = 0.3
+#: ... a difference this large is a cut whatever the correlation says.
+CUT_ALWAYS = 40.0
+#: Consecutive compared frames whose unshifted block differences stay below this (99th
+#: percentile, 0-255) are taken as still, without estimating the camera's motion.
+STILL = 2.5
+#: ... as are those whose thumbnails differ by less than this anywhere (0-255).
+STILL_PIXEL = 5.0
+#: Two kept views are the same view when their detail thumbnails (``DETAIL_WIDTH`` px wide at
+#: most) are at most ``DUPLICATE_SHIFT`` of the frame apart, their mean brightness differs by
+#: less than ``DUPLICATE_BRIGHTNESS`` and, aligned, 90 % of their blocks differ by less than
+#: ``DUPLICATE_P90`` and none by ``DUPLICATE_MAX`` or more (0-255).
+DETAIL_WIDTH = 320
+DUPLICATE_SHIFT = 0.05
+DUPLICATE_BRIGHTNESS = 12.0
+DUPLICATE_P90 = 8.0
+DUPLICATE_MAX = 24.0
+#: Seconds between two compared frames (at most; ``every / 2`` when that is shorter).
+ANALYSIS_INTERVAL = 0.25
+#: Seconds between two comparisons of a view with its first frame (for a change).
+CHANGE_INTERVAL = 0.4
+#: A block that differs from the frame ``CHANGE_INTERVAL`` earlier by more than this share of
+#: ``change_threshold`` is still in motion: left out of the comparison with the view's anchor.
+MOVING_SHARE = 1.0
+#: When the median block (the bulk of the view) differs from the view's anchor by more than
+#: this share of ``change_threshold`` at two checks in a row, a new view begins at the first.
+WHOLE_SHARE = 0.8
+#: Once this share of a view's anchor holds a still view, the rest is no longer filled in.
+ANCHOR_COMPLETE = 0.98
+#: Compared frames remembered (for the reference frame of a change).
+HISTORY = 8
+#: Views shorter than this (a flash between two cuts) are not kept on their own.
+MIN_VIEW_SECONDS = 0.2
+#: Views whose thumbnail is this flat (standard deviation, 0-255) and whose sharpness is
+#: below ``BLANK_SHARPNESS`` are blank (a fade to black, a lens cap): not kept.
+BLANK_STD = 2.5
+BLANK_SHARPNESS = 20.0
+#: A view whose camera moved more than this share of ``pan_fraction`` is a pan (its frame is
+#: taken from where it began, and, at the end of a pan, also from where it ended).
+PAN_VIEW = 0.25
+#: Where a pan ends after moving more than this share of the frame since the frame kept from
+#: its last view, a frame from where it ended is kept too (else one from the middle).
+PAN_END = 0.35
+
+
+@dataclass
+class _Candidate:
+    sharp: float
+    t: float
+    frame: Any
+    rot: int
+    disp: float  # camera displacement from the view's first frame (share of the frame)
+    thumb: Any
+    pos: tuple[float, float] = (0.0, 0.0)  # the camera's accumulated position (thumbnail px)
+
+
+@dataclass
+class _Seen:
+    """A compared frame, remembered for a while (the reference frame of a change)."""
+
+    t: float
+    thumb: Any
+    pos: tuple[float, float]  # the camera's accumulated position
+    index: int  # frames decoded before it
+    before: float  # the time of the decoded frame before it
+
+
 @dataclass
 class _View:
     """One group of consecutive frames showing the same view, while it is being built."""
 
     number: int
     t0: float
+    kind: str  # "start", "cut", "pan" or "change"
+    began: str
+    anchor: Any  # what the view shows where it was first still (thumbnail, float32)
+    known: Any  # 1 where ``anchor`` holds a still view, 0 where not yet (same shape)
+    origin: tuple[float, float]
     t1: float = 0.0
     n: int = 0
-    best_t: float = 0.0
-    best_sharp: float = -1.0
-    best_frame: Any = None
-    best_rot: int = 0
-    best_sig: Any = None
-    split: str = "start"
+    extent: float = 0.0  # largest displacement from the first frame
+    disp: float = 0.0  # displacement of the latest compared frame
+    last_scored: float = -1e9
+    last_checked: float = -1e9
+    # the sharpest candidate per 5 % band of camera displacement from the view's start
+    bands: dict[int, _Candidate] = field(default_factory=dict)
+    last: _Candidate | None = None  # the latest compared frame (its sharpness unmeasured)
+    known_share: float = 0.0  # share of the anchor that holds a still view
+    whole_since: _Seen | None = None  # the first of the checks since which all of it differs
+    # ``bands`` as they were at the last few checks (time, bands): a view cut short at a
+    # change keeps the sharpest of its frames from before the change
+    saved: list[tuple[float, dict[int, _Candidate]]] = field(default_factory=list)
 
 
-def _select_keyframes(
-    frames: Iterator[tuple[float, Any, int]],
-    source: str,
-    src_hash: str,
-    every: float,
-    threshold: float,
-    bar: Any,
-    info: dict[str, Any],
-) -> list[Frame]:
-    """Group frames into views, keep the sharpest frame of each, and keep each view only once.
+@dataclass
+class _Kept:
+    view: _View
+    part: str  # "" or " (where it began)" / " (where it ended)" for the two ends of a pan
+    t: float
+    sharp: float
+    image: RGBImage
+    detail: Any  # a finer thumbnail (up to DETAIL_WIDTH px wide) to compare views with
+    also: list[_View] = field(default_factory=list)
 
-    A new view begins at a cut (the frame differs from the previous one by more than
-    ``CUT_DISTANCE`` and clearly more than the footage's own motion, shift-tolerant), when the
-    camera has drifted from the view's first frame by more than ``threshold`` x 125 (a pan that
-    shows new things), or after ``max(8 * every, 4 s)`` of one continuous view, so that text
-    entering it later is still seen. When a view closes, its sharpest frame is compared with
-    every frame kept so far: if it is within ``DUPLICATE_DISTANCE`` (mean) and ``DUPLICATE_P90``
-    (90th percentile of cell differences) of one (the same view again,
-    as in an A-B-A cut or a static shot split by time), only the sharper of the two is kept.
 
-    Only a small luma signature is computed for every frame; sharpness is measured on the luma
-    plane a few times per ``every`` and only the frames kept are converted to RGB.
+class _KeyframeSelector:
+    """Streaming keyframe selection: push decoded frames in time order, then :meth:`finish`.
+
+    Every ``ANALYSIS_INTERVAL`` seconds a frame's luma plane is reduced (2 x 2 averages) to a
+    thumbnail an eighth of its width (80-160 px). Phase correlation with the previous
+    thumbnail gives the camera's motion, accumulated into a position; the block difference
+    after alignment tells a cut from motion. Each view has an anchor: what each of its parts
+    showed when it first kept still (filled in as parts stop moving). A view ends at a cut,
+    when the camera has moved more than ``pan`` of the frame from where the view began, or
+    when what it shows has changed for good once the motion is taken out (compared every
+    ``CHANGE_INTERVAL`` seconds with a reference frame that much earlier): the still blocks
+    (those that changed little since the reference) differ from the anchor by more than
+    ``change`` (99th percentile; still overlays such as a logo left out), or the median block
+    differs from the anchor by more than ``WHOLE_SHARE`` x ``change`` at two checks in a row
+    but not between them. The new view begins at the reference frame (or the first of the two
+    checks), and takes the old one's candidates from then on; a view lasts at least ``every``
+    seconds unless a cut ends it. Sharpness (energy of the Laplacian of the half-size
+    luma) is measured up to three times per ``every`` (less often as a still view goes on);
+    the sharpest frame of each view is kept; for a pan the sharpest near where the view began,
+    and where the pan ends (a cut, or the end of the video) one from the middle of its last
+    short stretch, or from both ends of a long one. Only the frames kept are converted to RGB.
+    A kept view that shows the same as an earlier one is merged into it. Views shorter than
+    ``every / 2`` between two cuts are not kept; should more views be kept than fixed sampling
+    every ``every`` seconds would give frames on the decoded span, the shortest are left out.
     """
-    kept: list[dict[str, Any]] = []
-    span = max(8.0 * every, 4.0)
-    drift_limit = threshold * 125.0
-    sampling = max(every / 4.0, 0.04)  # score at most ~4 candidates per `every`
-    last_scored = -1e9
-    view: _View | None = None
-    views = 0
-    duplicates = 0
-    start_sig: Any = None
-    prev_sig: Any = None
-    recent: list[float] = []  # consecutive-frame distances: how much this footage moves anyway
 
-    def close(v: _View | None) -> None:
-        nonlocal duplicates
-        if v is None or v.best_frame is None:
+    def __init__(self, every: float, change: float, pan: float) -> None:
+        self.every = every
+        self.change = change
+        self.pan = pan
+        self.interval = min(ANALYSIS_INTERVAL, every / 2.0)
+        self.sampling = every / 3.0
+        self.view: _View | None = None
+        self.kept: list[_Kept] = []
+        self.prev: Any = None
+        self.pos = [0.0, 0.0]
+        self.recent: list[float] = []
+        self.history: list[_Seen] = []  # the last few compared frames
+        self.decoded = 0
+        self.first_t = self.last_t = 0.0
+        self.size: tuple[int, int] = (1, 1)
+        self.last_analysed = -1e9
+        self.views = 0
+        self.analysed = 0
+        self.duplicates = 0
+        self.dropped: list[str] = []
+        self.fallback: _View | None = None
+        self.to_rgb = _reformatter()
+
+    # -- per frame
+
+    def push(self, t: float, frame: Any, rot: int) -> None:
+        """Take the next decoded frame (``t`` its time in seconds, ``rot`` its rotation)."""
+        view = self.view
+        self.decoded += 1
+        if self.decoded == 1:
+            self.first_t = t
+        if view is not None and t - self.last_analysed < self.interval - 1e-6:
+            view.n += 1
+            view.t1 = self.last_t = t
             return
-        entry = {"view": v, "sig": v.best_sig, "also": []}
-        for other in kept:
-            if (
-                view_distance(other["sig"], v.best_sig) <= DUPLICATE_DISTANCE
-                and view_distance_p90(other["sig"], v.best_sig) <= DUPLICATE_P90
+        self.last_analysed = t
+        self.analysed += 1
+        half, thumb = luma_pyramid(video_luma(frame))
+        th, tw = self.size = thumb.shape
+        began, kind = "", ""
+        split: tuple[_Seen, str, Any] | None = None
+        if view is None or self.prev is None:
+            began, kind = "start", "start"
+        else:
+            if _largest_difference(self.prev, thumb) < STILL_PIXEL:
+                step, still = 0.0, 0.0  # nothing moved (the cheapest test)
+            else:
+                step, _, still, _ = aligned_difference(self.prev, thumb, 0.0, 0.0)
+            if still < STILL:  # nothing moved: skip the motion estimate
+                dx = dy = 0.0
+                response = 1.0
+            else:
+                dx, dy, response = phase_shift(self.prev, thumb)
+                step = aligned_difference(self.prev, thumb, dx, dy)[0]
+            median = float(np.median(self.recent)) if self.recent else 0.0
+            self.recent = [*self.recent[-9:], step]
+            if step > max(CUT_DIFFERENCE, CUT_RATIO * median) and (
+                response < CUT_RESPONSE or step > CUT_ALWAYS
             ):
-                duplicates += 1
-                ov: _View = other["view"]
-                if v.best_sharp > ov.best_sharp:
-                    entry["also"] = [*other["also"], (ov.number, ov.t0, ov.t1)]
-                    other.update(entry)
-                else:
-                    other["also"].append((v.number, v.t0, v.t1))
-                return
-        kept.append(entry)
-
-    for t, vframe, rot in frames:
-        bar.update(1)
-        luma = video_luma(vframe)
-        sig = luma_signature(luma)
-        limited = luma_is_limited(vframe)
-        if limited:  # stretch TV range to 0-255 so thresholds mean the same as on RGB
-            sig = (sig - 16.0) * (255.0 / 219.0)
-        if rot:
-            sig = np.ascontiguousarray(np.rot90(sig, int(round(rot / 90)) % 4))
-        step = view_distance(prev_sig, sig) if prev_sig is not None else 0.0
-        # a cut stands out from the footage's own motion (a busy street moves every frame)
-        cut_at = max(CUT_DISTANCE, 3.0 * float(np.median(recent))) if recent else CUT_DISTANCE
-        recent = [*recent[-11:], step]
-        reason = ""
-        if view is None:
-            reason = "start"
-        elif step > cut_at:
-            reason = "cut"
-        elif t - view.t0 >= every and view_distance(start_sig, sig) > drift_limit:
-            reason = "camera moved"
-        elif t - view.t0 >= span:
-            reason = f"{span:g} s of one view"
-        if reason:
-            close(view)
-            views += 1
-            view = _View(number=views, t0=t, split=reason)
-            start_sig = sig
-            last_scored = -1e9
+                began, kind = "a cut", "cut"
+            else:
+                self.pos[0] += dx
+                self.pos[1] += dy
+                mx, my = self.pos[0] - view.origin[0], self.pos[1] - view.origin[1]
+                view.disp = max(abs(mx) / tw, abs(my) / th)
+                view.extent = max(view.extent, view.disp)
+                if view.known_share < ANCHOR_COMPLETE:
+                    # what has stopped moving since the last compared frame joins the anchor
+                    moving = moving_blocks(self.prev, thumb, dx, dy, self.change * MOVING_SHARE)
+                    self._fill_anchor(view, thumb, moving, mx, my)
+                if t - view.t0 >= self.every - 1e-6:
+                    if view.disp > self.pan:
+                        began, kind = f"the camera moved {view.disp:.0%} of the frame", "pan"
+                    elif t - view.last_checked >= CHANGE_INTERVAL - 1e-6:
+                        view.last_checked = t
+                        view.saved = [*view.saved[-2:], (t, dict(view.bands))]
+                        split = self._settled_change(view, thumb, t, mx, my)
+                        if split is not None:
+                            began, kind = split[1], "change"
+        pos = (self.pos[0], self.pos[1])
+        if began:
+            moved: list[_Candidate] = []
+            t0, origin, n = t, pos, 0
+            known = np.zeros_like(thumb)  # filled in as the new view's parts keep still
+            if view is not None and split is not None:
+                # the new state was there already at the reference frame: the new view begins
+                # there, with the candidates from then on
+                ref = split[0]
+                t0, origin, n = ref.t, ref.pos, self.decoded - 1 - ref.index
+                moved = [c for c in view.bands.values() if c.t >= t0 - 1e-9]
+                # the sharpest before the change (only the sharpest per band is kept)
+                before = [b for tc, b in view.saved if tc <= t0 + 1e-9]
+                view.bands = {k: c for k, c in view.bands.items() if c.t < t0 - 1e-9}
+                if before:
+                    view.bands = {**before[-1], **view.bands}
+                view.n -= n
+                view.t1 = ref.before
+                if view.last is not None and view.last.t >= t0 - 1e-9:
+                    view.last = None
+                known = _block_pixels(~split[2], thumb.shape)
+            if view is not None:
+                self._close(view, pan_ends=kind == "cut")
+            self.views += 1
+            if kind == "cut":
+                self.pos = [0.0, 0.0]
+                pos = origin = (0.0, 0.0)
+            view = self.view = _View(
+                number=self.views,
+                t0=t0,
+                kind=kind,
+                began=began,
+                anchor=thumb,
+                known=known,
+                origin=origin,
+                n=n,
+            )
+            for c in moved:
+                c.disp = self._disp(c.pos, origin)
+                view.extent = max(view.extent, c.disp)
+                view.last_scored = max(view.last_scored, c.t)
+                self._offer(view, c)
+            view.disp = self._disp(pos, origin)
+            view.extent = max(view.extent, view.disp)
         assert view is not None
-        prev_sig = sig
+        self.prev = thumb
+        seen = _Seen(t, thumb, pos, self.decoded - 1, self.last_t)
+        self.history = [*self.history[-HISTORY + 1 :], seen]
         view.n += 1
-        view.t1 = t
-        if t - last_scored >= sampling:
-            last_scored = t
-            s = luma_sharpness(luma) * ((255.0 / 219.0) ** 2 if limited else 1.0)
-            if s > view.best_sharp:
-                view.best_t, view.best_sharp, view.best_frame = t, s, vframe
-                view.best_rot, view.best_sig = rot, sig
-    close(view)
-    info["views"] = views
-    info["duplicate_views"] = duplicates
-    out: list[Frame] = []
-    for entry in sorted(kept, key=lambda e: e["view"].best_t):
-        v = entry["view"]
-        reason = (
-            f"sharpest of view {v.number} (t={v.t0:.2f}-{v.t1:.2f} s, {v.n} frames, "
-            f"began at: {v.split})"
-        )
-        if entry["also"]:
-            seen = ", ".join(f"view {n} t={a:.2f}-{b:.2f} s" for n, a, b in entry["also"])
-            reason += f"; same view also seen in {seen}"
-        out.append(
-            Frame(
-                image=_frame_rgb(v.best_frame, v.best_rot),
-                t=v.best_t,
-                source=source,
-                source_sha256=src_hash,
-                sharpness=v.best_sharp,
-                reason=reason,
+        view.t1 = self.last_t = t
+        cand = _Candidate(-1.0, t, frame, rot, view.disp, thumb, pos)
+        view.last = cand if view.extent > 0.02 else None  # where a moving view ended
+        # sharpness: up to 3 per `every`; in a still view sparser as it lasts (6 per its age)
+        wait = self.sampling if view.extent > 0.02 else max(self.sampling, (t - view.t0) / 6.0)
+        if t - view.last_scored >= wait - 1e-6:
+            view.last_scored = t
+            self._offer(view, cand, half)
+
+    def _disp(self, pos: tuple[float, float], origin: tuple[float, float]) -> float:
+        th, tw = self.size
+        return max(abs(pos[0] - origin[0]) / tw, abs(pos[1] - origin[1]) / th)
+
+    def _fill_anchor(self, view: _View, thumb: Any, moving: Any, mx: float, my: float) -> None:
+        """Add to ``view``'s anchor the parts of ``thumb`` (camera at ``(mx, my)`` from where
+        the view began) that keep still (not ``moving``) and that it does not hold yet."""
+        import cv2
+
+        h, w = thumb.shape
+        back = np.array([[1.0, 0.0, -mx], [0.0, 1.0, -my]], dtype=np.float32)
+        still = _block_pixels(~moving, thumb.shape)
+        still = cv2.warpAffine(still, back, (w, h), flags=cv2.INTER_NEAREST)
+        new = (still > 0.5) & (view.known < 0.5)
+        if new.any():
+            shifted = cv2.warpAffine(
+                thumb, back, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+            )
+            view.anchor = np.where(new, shifted, view.anchor).astype(np.float32)
+            view.known = np.where(new, np.float32(1.0), view.known).astype(np.float32)
+            view.known_share = float(view.known.mean())
+
+    def _settled_change(
+        self, view: _View, thumb: Any, t: float, mx: float, my: float
+    ) -> tuple[_Seen, str, Any] | None:
+        """Whether what ``view`` shows has changed for good at ``t``: where the new view
+        begins (a remembered frame), why, and which blocks are still moving; else None.
+
+        Compared with the view's anchor (what each part showed when it first kept still) are
+        only the blocks that have not changed since a reference frame about
+        ``CHANGE_INTERVAL`` earlier: a car or a person moving through the view is left out,
+        a sign put up that stays counts, and the new view begins at the reference frame (but
+        not before ``every`` into the old one).
+        """
+        ref = next((h for h in reversed(self.history) if h.t <= t - CHANGE_INTERVAL + 1e-6), None)
+        if ref is None or ref.t < view.t0 - 1e-9:
+            return None
+        rx, ry = self.pos[0] - ref.pos[0], self.pos[1] - ref.pos[1]
+        moving = moving_blocks(ref.thumb, thumb, rx, ry, self.change * MOVING_SHARE)
+        # most of the view differs from its anchor at two checks in a row, and not from one
+        # check to the next: another shot (a cut too soft to tell from the motion of a busy
+        # scene) or another place, settled
+        bulk = bulk_difference(view.anchor, thumb, mx, my)
+        since = view.whole_since
+        if bulk <= self.change * WHOLE_SHARE:
+            view.whole_since = None
+        elif since is None or (
+            bulk_difference(
+                since.thumb, thumb, self.pos[0] - since.pos[0], self.pos[1] - since.pos[1]
+            )
+            > self.change * WHOLE_SHARE
+        ):  # the first check that differs, or still changing since it: not settled yet
+            view.whole_since = _Seen(
+                t, thumb, (self.pos[0], self.pos[1]), self.decoded - 1, self.last_t
+            )
+        else:
+            return self._split_at(view, since, f"the whole view changed ({bulk / 255:.0%})", moving)
+        changed = view_change(view.anchor, thumb, mx, my, moving=moving, known=view.known)
+        if changed > self.change and view.extent > 0.02:
+            changed = self._realign(view, thumb, mx, my, changed, moving)
+        if changed <= self.change:
+            return None
+        return self._split_at(view, ref, f"the view changed ({changed / 255:.0%})", moving)
+
+    def _split_at(self, view: _View, ref: _Seen, why: str, moving: Any) -> tuple[_Seen, str, Any]:
+        """Where a new view begins: at ``ref``, but not before ``every`` into ``view``."""
+        if ref.t < view.t0 + self.every - 1e-6:
+            ref = next(
+                (h for h in self.history if h.t >= view.t0 + self.every - 1e-6), self.history[-1]
+            )
+        return ref, why, moving
+
+    def _realign(
+        self, view: _View, thumb: Any, mx: float, my: float, changed: float, moving: Any
+    ) -> float:
+        """The change from ``anchor`` at the best of a few alignments near the accumulated
+        motion ``(mx, my)`` and at the directly measured one (phase correlation is biased a
+        little towards no motion, so the accumulated motion drifts)."""
+        anchor = view.anchor
+        starts = [(mx, my)]
+        ax, ay, response = phase_shift(anchor, thumb)
+        if response > CUT_RESPONSE / 2:
+            starts.append((ax, ay))
+        for sx, sy in starts:
+            for ddx, ddy in ((0, 0), (-1, 0), (1, 0), (-2, 0), (2, 0), (0, -1), (0, 1)):
+                if changed <= self.change:
+                    return changed
+                changed = min(
+                    changed,
+                    view_change(anchor, thumb, sx + ddx, sy + ddy, moving=moving, known=view.known),
+                )
+        return changed
+
+    def _offer(self, view: _View, cand: _Candidate, half: Any = None) -> None:
+        if cand.sharp < 0:
+            if half is None:
+                half = luma_pyramid(video_luma(cand.frame))[0]
+            cand.sharp = laplacian_sharpness(half)
+        band = int(cand.disp / 0.05)
+        best = view.bands.get(band)
+        if best is None or cand.sharp > best.sharp:
+            view.bands[band] = cand
+
+    # -- per view
+
+    def _close(self, view: _View, pan_ends: bool) -> None:
+        """Choose the frame(s) of a finished view; ``pan_ends``: the camera's path ends here."""
+        if view.last is not None and view.last.sharp < 0 and view.extent > 0.02:
+            self._offer(view, view.last)  # where a moving view ended
+        if not view.bands:
+            return
+        span = view.t1 - view.t0
+        # a flash between two cuts, or the last moments of a change before a cut (the end of
+        # a pan is kept: it shows what no other kept frame does)
+        # ... or a short shot between two cuts (a burst of them is often one shot that
+        # something passes close in front of, and fixed sampling would miss most of them too)
+        short = span < self.every / 2
+        if (
+            span < MIN_VIEW_SECONDS
+            or (view.kind == "change" and short)
+            or (view.kind == "cut" and pan_ends and short)
+        ):
+            self.dropped.append(f"view {view.number} (t={view.t0:.2f}-{view.t1:.2f} s): too short")
+            if self.fallback is None:  # kept if nothing else is
+                self.fallback = view
+            return
+        cands = list(view.bands.values())
+        reach = PAN_VIEW * self.pan
+        if view.extent <= reach:
+            self._keep(view, max(cands, key=lambda c: c.sharp), "")
+            return
+        # a pan: keep a frame from where the view began, so that kept frames are at most
+        # (1 + PAN_VIEW) x `pan` apart and the first things the camera passed are in one
+        near = [c for c in cands if c.disp <= reach] or [min(cands, key=lambda c: c.disp)]
+        first = max(near, key=lambda c: c.sharp)
+        moved = view.disp - first.disp
+        if not pan_ends or moved <= reach:
+            self._keep(view, first, "")
+        elif moved <= PAN_END:
+            # where the pan ends (a cut follows or the video ends) after a short way: one
+            # frame from the middle of that way covers both of its ends
+            middle = first.disp + moved / 2
+            mid = [c for c in cands if abs(c.disp - middle) <= reach]
+            self._keep(view, max(mid, key=lambda c: c.sharp) if mid else first, "")
+        else:  # after a long way: a frame from each end
+            end = [c for c in cands if abs(c.disp - view.disp) <= reach and c.t > first.t]
+            self._keep(view, first, " (where it began)" if end else "")
+            if end:
+                self._keep(view, max(end, key=lambda c: c.sharp), " (where it ended)")
+
+    def _keep(self, view: _View, best: _Candidate, part: str, force: bool = False) -> None:
+        blank = float(best.thumb.std()) < BLANK_STD and best.sharp < BLANK_SHARPNESS
+        if blank and not force:
+            self.dropped.append(f"view {view.number} (t={view.t0:.2f}-{view.t1:.2f} s): blank")
+            if self.fallback is None:
+                self.fallback = view
+            return
+        detail = luma_pyramid(video_luma(best.frame), DETAIL_WIDTH, DETAIL_WIDTH)[1]
+        for other in self.kept:
+            if _same_view(other.detail, detail):
+                self.duplicates += 1
+                if other.view is not view:
+                    other.also.append(view)
+                if best.sharp > other.sharp:
+                    other.t, other.sharp, other.detail = best.t, best.sharp, detail
+                    other.image = _frame_rgb(best.frame, best.rot, self.to_rgb)
+                return
+        self.kept.append(
+            _Kept(
+                view=view,
+                part=part,
+                t=best.t,
+                sharp=best.sharp,
+                image=_frame_rgb(best.frame, best.rot, self.to_rgb),
+                detail=detail,
             )
         )
+
+    def finish(self) -> list[tuple[float, RGBImage, float, str]]:
+        """Close the last view; ``(t, rgb, sharpness, reason)`` per kept frame, in time order."""
+        if self.view is not None:
+            self._close(self.view, pan_ends=True)
+            self.view = None
+        if not self.kept and self.fallback is not None and self.fallback.bands:
+            # nothing but flashes or blank views: keep the first rather than nothing
+            fb = self.fallback
+            self.dropped = [d for d in self.dropped if not d.startswith(f"view {fb.number} ")]
+            self._keep(fb, max(fb.bands.values(), key=lambda c: c.sharp), "", force=True)
+        # never more frames than fixed sampling every `every` seconds would give on the span
+        limit = int((self.last_t - self.first_t) / self.every + 1e-6) + 1
+        if len(self.kept) > limit:
+            longest = sorted(self.kept, key=lambda k: -(k.view.t1 - k.view.t0))[:limit]
+            for k in self.kept:
+                if k not in longest:
+                    v = k.view
+                    self.dropped.append(
+                        f"view {v.number} (t={v.t0:.2f}-{v.t1:.2f} s): more views than "
+                        f"fixed sampling every {self.every:g} s would keep frames"
+                    )
+            self.kept = [k for k in self.kept if k in longest]
+        out = []
+        for k in sorted(self.kept, key=lambda k: k.t):
+            v = k.view
+            reason = (
+                f"sharpest of view {v.number}{k.part} (t={v.t0:.2f}-{v.t1:.2f} s, "
+                f"{v.n} frames; began at {v.began})"
+            )
+            if k.also:
+                seen = ", ".join(f"t={o.t0:.2f}-{o.t1:.2f} s (view {o.number})" for o in k.also)
+                reason += f"; the same view again at {seen}"
+            out.append((k.t, k.image, k.sharp, reason))
+        return out
+
+    def stats(self) -> dict[str, Any]:
+        """What the selection saw, for ``FrameSet.info``."""
+        return {
+            "views": self.views,
+            "frames_analysed": self.analysed,
+            "duplicate_views": self.duplicates,
+            "views_dropped": list(self.dropped),
+        }
+
+
+def _block_pixels(blocks: Any, shape: tuple[int, int], cell: int = 4) -> Any:
+    """A block mask (``h // cell`` x ``w // cell``) as a float32 pixel mask of ``shape``."""
+    import cv2
+
+    h, w = shape
+    out = np.zeros(shape, dtype=np.float32)
+    bh, bw = blocks.shape
+    out[: bh * cell, : bw * cell] = cv2.resize(
+        blocks.astype(np.float32), (bw * cell, bh * cell), interpolation=cv2.INTER_NEAREST
+    )
     return out
 
 
-#: Shift-tolerant signature distance (0-255) between consecutive frames that marks a cut.
-CUT_DISTANCE = 12.0
-#: Signature distance (0-255) under which two kept frames show the same view (kept once).
-DUPLICATE_DISTANCE = 10.0
-#: ... and under which 90 % of its cells differ (a moved or new sign changes a few cells a lot).
-DUPLICATE_P90 = 20.0
+def _largest_difference(a: Any, b: Any) -> float:
+    import cv2
+
+    return float(cv2.norm(a, b, cv2.NORM_INF))
+
+
+def _same_view(a: Any, b: Any) -> bool:
+    """Whether two views' detail thumbnails show the same thing: the same brightness, at most
+    a small shift apart (phase correlation), and, once aligned, no block that differs (so a
+    changed word or a new sign keeps both)."""
+    if a.shape != b.shape:
+        return False
+    if abs(float(a.mean()) - float(b.mean())) > DUPLICATE_BRIGHTNESS:
+        return False
+    dx, dy, _ = phase_shift(a, b)
+    if abs(dx) > DUPLICATE_SHIFT * a.shape[1] or abs(dy) > DUPLICATE_SHIFT * a.shape[0]:
+        return False
+    _, p90, _, most = aligned_difference(a, b, dx, dy)
+    return p90 < DUPLICATE_P90 and most < DUPLICATE_MAX
 
 
 # --------------------------------------------------------------------------- photos
@@ -628,7 +1205,27 @@ def _expand(paths_or_glob: str | os.PathLike[str] | Iterable[str | os.PathLike[s
 
 
 def load_image(path: str | os.PathLike[str]) -> Frame:
-    """Load one photo or screenshot as a :class:`Frame` (EXIF orientation applied)."""
+    """Load one photo or screenshot as a :class:`Frame`.
+
+    Parameters
+    ----------
+    path
+        A PNG, JPEG, WebP, TIFF, BMP or GIF file (HEIC with ``pillow-heif``). Only read.
+
+    Returns
+    -------
+    Frame
+        RGB pixels with the EXIF orientation applied, the sha256 of the file and
+        ``reason="photo"``.
+
+    Raises
+    ------
+    InputError
+        Missing, empty, unreadable or damaged file, or HEIC without ``pillow-heif``.
+    ImageTooLargeError
+        More pixels than ``settings.max_image_pixels`` (checked from the header, before
+        decoding), or a decompression bomb by Pillow's own check.
+    """
     p = Path(path)
     if not p.exists():
         raise InputError(f"{p}: no such file")
@@ -662,7 +1259,10 @@ def load_image(path: str | os.PathLike[str]) -> Frame:
     ) as exc:
         if isinstance(exc, UnidentifiedImageError):
             raise InputError(f"{p}: not an image Pillow can read") from exc
-        raise ImageTooLargeError(f"{p}: refused as a decompression bomb ({exc})") from exc
+        raise ImageTooLargeError(
+            f"{p}: refused as a decompression bomb ({exc}); geoverify's own limit is "
+            f"settings.max_image_pixels ({settings.max_image_pixels:,})"
+        ) from exc
     except OSError as exc:
         raise InputError(f"{p}: the image is damaged or truncated ({exc})") from exc
     return Frame(
@@ -698,7 +1298,18 @@ def load_images(
 
 
 def as_frames(obj: Any) -> FrameSet:
-    """Coerce a FrameSet, Frame, array, path (image or video) or list of these to a FrameSet."""
+    """Coerce anything that holds frames to a :class:`FrameSet`.
+
+    Parameters
+    ----------
+    obj
+        A FrameSet, a Frame, an image array, a PIL image, a path (image, folder, glob or
+        video: videos go through :func:`extract_frames` with its defaults) or a list of these.
+
+    Returns
+    -------
+    FrameSet
+    """
     if isinstance(obj, FrameSet):
         return obj
     if isinstance(obj, Frame):
