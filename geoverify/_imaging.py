@@ -303,6 +303,28 @@ def aligned_difference(
     return float(dev.mean()), float(part[k90]), float(part[k99]), float(dev.max())
 
 
+def residual_summary(
+    a: NDArray[np.float32], b: NDArray[np.float32], dx: float, dy: float, cell: int = 4
+) -> tuple[float, float, float]:
+    """The aligned block differences of :func:`aligned_difference` summed up for motion
+    estimation: how well the shift ``(dx, dy)`` explains ``b``.
+
+    Returns
+    -------
+    mean, median, p99 : float
+        Statistics of the absolute block differences (0-255 scale): ``mean`` for a cut,
+        ``median`` for the bulk of the view (which something moving through a part of it does
+        not change) and ``p99`` for its most changed parts; all 255 when the two do not overlap
+        enough to compare.
+    """
+    dev = _aligned_blocks(a, b, dx, dy, cell)
+    if dev is None:
+        return 255.0, 255.0, 255.0
+    k50, k99 = (dev.size - 1) // 2, int(0.99 * (dev.size - 1))
+    part = np.partition(dev, (k50, k99))
+    return float(dev.mean()), float(part[k50]), float(part[k99])
+
+
 def bulk_difference(
     a: NDArray[np.float32], b: NDArray[np.float32], dx: float, dy: float, cell: int = 4
 ) -> float:
@@ -342,6 +364,47 @@ def _aligned_blocks(
     return np.asarray(np.abs(blocks - float(blocks.mean())).ravel(), dtype=np.float32)
 
 
+def block_deviation(
+    recent: NDArray[np.float32],
+    current: NDArray[np.float32],
+    dx: float,
+    dy: float,
+    cell: int = 4,
+) -> tuple[NDArray[np.float32], NDArray[np.bool_]]:
+    """How much each ``cell`` x ``cell`` block of ``current`` differs from ``recent`` moved by
+    ``(dx, dy)`` (the camera's motion between the two), the median block difference (a
+    brightness change) removed.
+
+    Returns
+    -------
+    deviation : numpy.ndarray
+        Absolute block differences (0-255) on the block grid of :func:`view_change`
+        (``h // cell`` x ``w // cell``).
+    outside : numpy.ndarray
+        Booleans on the same grid: the blocks not wholly inside the overlap of the two, which
+        cannot be compared (all when the shift is half the frame or more).
+    """
+    import cv2
+
+    h, w = recent.shape
+    hh, ww = h // cell * cell, w // cell * cell
+    size = (ww // cell, hh // cell)
+    if abs(dx) >= w / 2 or abs(dy) >= h / 2 or size[0] < 2 or size[1] < 2:
+        shape = (size[1], size[0])
+        return np.zeros(shape, dtype=np.float32), np.ones(shape, dtype=bool)
+    shift = np.array([[1.0, 0.0, dx], [0.0, 1.0, dy]], dtype=np.float32)
+    moved = cv2.warpAffine(
+        recent, shift, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+    blocks = cv2.resize(current[:hh, :ww] - moved[:hh, :ww], size, interpolation=cv2.INTER_AREA)
+    dev = np.asarray(np.abs(blocks - float(np.median(blocks))), dtype=np.float32)
+    bx0, by0 = -(-math.ceil(max(0.0, dx)) // cell), -(-math.ceil(max(0.0, dy)) // cell)
+    bx1, by1 = (w - math.ceil(max(0.0, -dx))) // cell, (h - math.ceil(max(0.0, -dy))) // cell
+    outside = np.ones(dev.shape, dtype=bool)
+    outside[by0:by1, bx0:bx1] = False
+    return dev, outside
+
+
 def moving_blocks(
     recent: NDArray[np.float32],
     current: NDArray[np.float32],
@@ -351,7 +414,7 @@ def moving_blocks(
     cell: int = 4,
 ) -> NDArray[np.bool_]:
     """Which ``cell`` x ``cell`` blocks of ``current`` are still in motion: those that differ
-    by more than ``threshold`` (0-255, mean brightness change removed) from ``recent`` moved by
+    by more than ``threshold`` (0-255, see :func:`block_deviation`) from ``recent`` moved by
     ``(dx, dy)`` (the camera's motion between the two), or that lie outside their overlap.
 
     Returns
@@ -362,22 +425,10 @@ def moving_blocks(
     """
     import cv2
 
-    h, w = recent.shape
-    hh, ww = h // cell * cell, w // cell * cell
-    size = (ww // cell, hh // cell)
-    if abs(dx) >= w / 2 or abs(dy) >= h / 2 or size[0] < 2 or size[1] < 2:
-        return np.ones((size[1], size[0]), dtype=bool)
-    shift = np.array([[1.0, 0.0, dx], [0.0, 1.0, dy]], dtype=np.float32)
-    moved = cv2.warpAffine(
-        recent, shift, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
-    )
-    blocks = cv2.resize(current[:hh, :ww] - moved[:hh, :ww], size, interpolation=cv2.INTER_AREA)
-    moving = np.abs(blocks - float(np.median(blocks))) > threshold
-    # blocks not wholly inside the overlap of the two cannot be told still
-    bx0, by0 = -(-math.ceil(max(0.0, dx)) // cell), -(-math.ceil(max(0.0, dy)) // cell)
-    bx1, by1 = (w - math.ceil(max(0.0, -dx))) // cell, (h - math.ceil(max(0.0, -dy))) // cell
-    outside = np.ones_like(moving)
-    outside[by0:by1, bx0:bx1] = False
+    dev, outside = block_deviation(recent, current, dx, dy, cell)
+    if outside.all():
+        return outside
+    moving = dev > threshold
     grown = cv2.dilate(moving.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     return np.asarray(grown | outside, dtype=bool)
 

@@ -28,6 +28,7 @@ from ._atomic import atomic_path, write_text
 from ._imaging import (
     RGBImage,
     aligned_difference,
+    block_deviation,
     bulk_difference,
     data_uri,
     laplacian_sharpness,
@@ -35,6 +36,7 @@ from ._imaging import (
     moving_blocks,
     phase_shift,
     pixel_sha256,
+    residual_summary,
     to_rgb,
     video_luma,
     view_change,
@@ -656,6 +658,10 @@ CUT_ALWAYS = 40.0
 STILL = 2.5
 #: ... as are those whose thumbnails differ by less than this anywhere (0-255).
 STILL_PIXEL = 5.0
+#: The camera's motion estimate (phase correlation) is set aside, the camera taken as still,
+#: when the median block difference (the bulk of the view) without a shift is below this share
+#: of the one aligned by the estimate: something moving through the view pulled it along.
+STILL_BULK = 0.75
 #: Two kept views are the same view when their detail thumbnails (``DETAIL_WIDTH`` px wide at
 #: most) are at most ``DUPLICATE_SHIFT`` of the frame apart, their mean brightness differs by
 #: less than ``DUPLICATE_BRIGHTNESS`` and, aligned, 90 % of their blocks differ by less than
@@ -675,6 +681,9 @@ MOVING_SHARE = 1.0
 #: When the median block (the bulk of the view) differs from the view's anchor by more than
 #: this share of ``change_threshold`` at two checks in a row, a new view begins at the first.
 WHOLE_SHARE = 0.8
+#: A remembered frame whose changed blocks differ from the frame where a settled change is
+#: seen by more than this share of ``change_threshold`` (median) did not show it yet.
+ONSET_SHARE = 0.5
 #: Once this share of a view's anchor holds a still view, the rest is no longer filled in.
 ANCHOR_COMPLETE = 0.98
 #: Compared frames remembered (for the reference frame of a change).
@@ -758,8 +767,10 @@ class _KeyframeSelector:
 
     Every ``ANALYSIS_INTERVAL`` seconds a frame's luma plane is reduced (2 x 2 averages) to a
     thumbnail an eighth of its width (80-160 px). Phase correlation with the previous
-    thumbnail gives the camera's motion, accumulated into a position; the block difference
-    after alignment tells a cut from motion. Each view has an anchor: what each of its parts
+    thumbnail gives the camera's motion, accumulated into a position (unless no motion explains
+    the bulk of the view clearly better: then something large moving through a still view
+    pulled the correlation along); the block difference after alignment tells a cut from
+    motion. Each view has an anchor: what each of its parts
     showed when it first kept still (filled in as parts stop moving). A view ends at a cut,
     when the camera has moved more than ``pan`` of the frame from where the view began, or
     when what it shows has changed for good once the motion is taken out (compared every
@@ -768,7 +779,8 @@ class _KeyframeSelector:
     ``change`` (99th percentile; still overlays such as a logo left out), or the median block
     differs from the anchor by more than ``WHOLE_SHARE`` x ``change`` at two checks in a row
     but not between them. The new view begins at the reference frame (or the first of the two
-    checks), and takes the old one's candidates from then on; a view lasts at least ``every``
+    checks; or, where a remembered frame before the reference did not show the changed blocks
+    yet, at the frame after it), and takes the old one's candidates from then on; a view lasts at least ``every``
     seconds unless a cut ends it. Sharpness (energy of the Laplacian of the half-size
     luma) is measured up to three times per ``every`` (less often as a still view goes on);
     the sharpest frame of each view is kept; for a pan the sharpest near where the view began,
@@ -824,15 +836,19 @@ class _KeyframeSelector:
             began, kind = "start", "start"
         else:
             if _largest_difference(self.prev, thumb) < STILL_PIXEL:
-                step, still = 0.0, 0.0  # nothing moved (the cheapest test)
+                step, bulk, still = 0.0, 0.0, 0.0  # nothing moved (the cheapest test)
             else:
-                step, _, still, _ = aligned_difference(self.prev, thumb, 0.0, 0.0)
-            if still < STILL:  # nothing moved: skip the motion estimate
-                dx = dy = 0.0
-                response = 1.0
-            else:
-                dx, dy, response = phase_shift(self.prev, thumb)
-                step = aligned_difference(self.prev, thumb, dx, dy)[0]
+                step, bulk, still = residual_summary(self.prev, thumb, 0.0, 0.0)
+            dx = dy = 0.0
+            response = 1.0
+            if still >= STILL:  # something moved: estimate the camera's motion
+                sx, sy, response = phase_shift(self.prev, thumb)
+                shifted, shifted_bulk, _ = residual_summary(self.prev, thumb, sx, sy)
+                # something large moving through a still view pulls phase correlation along
+                # with it: the camera is still if no motion explains the bulk of the view
+                # (the median block) clearly better than the estimate does
+                if bulk >= STILL_BULK * shifted_bulk:
+                    dx, dy, step = sx, sy, shifted
             median = float(np.median(self.recent)) if self.recent else 0.0
             self.recent = [*self.recent[-9:], step]
             if step > max(CUT_DIFFERENCE, CUT_RATIO * median) and (
@@ -854,7 +870,7 @@ class _KeyframeSelector:
                         began, kind = f"the camera moved {view.disp:.0%} of the frame", "pan"
                     elif t - view.last_checked >= CHANGE_INTERVAL - 1e-6:
                         view.last_checked = t
-                        view.saved = [*view.saved[-2:], (t, dict(view.bands))]
+                        view.saved = [*view.saved[-HISTORY + 1 :], (t, dict(view.bands))]
                         split = self._settled_change(view, thumb, t, mx, my)
                         if split is not None:
                             began, kind = split[1], "change"
@@ -978,7 +994,39 @@ class _KeyframeSelector:
             changed = self._realign(view, thumb, mx, my, changed, moving)
         if changed <= self.change:
             return None
-        return self._split_at(view, ref, f"the view changed ({changed / 255:.0%})", moving)
+        onset = self._onset(view, ref, thumb, mx, my, moving)
+        return self._split_at(view, onset, f"the view changed ({changed / 255:.0%})", moving)
+
+    def _onset(
+        self, view: _View, ref: _Seen, thumb: Any, mx: float, my: float, moving: Any
+    ) -> _Seen:
+        """Where a settled change of ``view`` (seen at ``thumb``, still since ``ref``) began.
+
+        The remembered frames from ``ref`` back are compared with ``thumb`` on the changed
+        blocks: where one is found that did not show them yet, the change began at the frame
+        after it (a sign put up while a car passed beside it counts only once the car has
+        gone, and is then traced back to when it went up). Else (the change is older than
+        what is remembered, or came about gradually) it began at ``ref``.
+        """
+        dev, outside = block_deviation(view.anchor, thumb, mx, my)
+        changed = (dev > self.change) & ~moving & ~outside
+        if not changed.any():
+            return ref
+        onset = ref
+        for seen in reversed(self.history):
+            if seen.t >= ref.t - 1e-9:
+                continue
+            rx, ry = self.pos[0] - seen.pos[0], self.pos[1] - seen.pos[1]
+            dev, outside = block_deviation(seen.thumb, thumb, rx, ry)
+            same = dev[changed & ~outside]
+            if same.size == 0:
+                return ref
+            if float(np.median(same)) > self.change * ONSET_SHARE:
+                return onset  # ``seen`` did not show the change yet
+            if seen.t < view.t0 + self.every - 1e-6:
+                return ref
+            onset = seen
+        return ref
 
     def _split_at(self, view: _View, ref: _Seen, why: str, moving: Any) -> tuple[_Seen, str, Any]:
         """Where a new view begins: at ``ref``, but not before ``every`` into ``view``."""

@@ -487,12 +487,6 @@ def _crossing(world: np.ndarray, n: int, t0: int, t1: int) -> list[np.ndarray]:
     return out
 
 
-@pytest.mark.xfail(
-    reason="known limitation: a large object moving across a plain wall pulls the phase "
-    "correlation camera tracking along with it; the accumulated drift then reads as a whole "
-    "new view (seen here after ~3 s of crossing)",
-    strict=False,
-)
 def test_something_moving_through_a_still_view_is_one_view(tmp_path):
     # 6 s of one view; a "car" drives across it from 1 s to 5 s: the view does not change
     world = _street([(40, 30, 1), (220, 130, 2)])
@@ -501,12 +495,6 @@ def test_something_moving_through_a_still_view_is_one_view(tmp_path):
     assert len(fs) == 1 and fs.info["views"] == 1
 
 
-@pytest.mark.xfail(
-    reason="known limitation: a large object moving across a plain wall pulls the phase "
-    "correlation camera tracking along with it; the accumulated drift then reads as a whole "
-    "new view (seen here after ~3 s of crossing)",
-    strict=False,
-)
 def test_a_sign_that_stays_is_a_new_view_while_something_moves(tmp_path):
     # a "car" drives across from 1 s to 6 s; at 4 s a sign is put up and stays (to 8 s)
     before = _street([(40, 30, 1)])
