@@ -6,7 +6,7 @@
 CER = Levenshtein(hypothesis, reference) / len(reference), both through
 ``geoverify.text.normalize`` with whitespace collapsed; the hypothesis is every line read in the
 frame, top to bottom. For mixed Urdu + English lines either order of the two parts counts
-(engines order a mixed line by its majority script). Baseline: ``pytesseract.image_to_string(img,
+(a mixed line is laid out in the direction of its majority script). Baseline: ``pytesseract.image_to_string(img,
 lang=...)`` with default settings (``urd`` for Urdu, ``eng`` for English, ``urd+eng`` mixed).
 EasyOCR runs on the English group only: its ``arabic`` weights are not installed here.
 """
@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 import geoverify as gv  # noqa: E402
 from geoverify.ocr import get_engine  # noqa: E402
+from geoverify.ocr.detect import craft_available  # noqa: E402
 from geoverify.text import normalize  # noqa: E402
 
 GOALS = "Urdu Naskh CER <= 0.10 clean, <= 0.15 degraded; English <= 0.05; Nastaliq best effort"
@@ -82,8 +83,16 @@ def main(argv: list[str] | None = None) -> str:
 
     engines = {
         "tesseract preprocess=none": get_engine("tesseract", preprocess="none"),
-        "tesseract preprocess=auto": get_engine("tesseract", preprocess="auto"),
+        "tesseract auto, edge proposals": get_engine(
+            "tesseract", preprocess="auto", detector="edges"
+        ),
     }
+    if craft_available():
+        engines["tesseract auto, CRAFT lines"] = get_engine(
+            "tesseract", preprocess="auto", detector="craft"
+        )
+    else:
+        print("CRAFT rows skipped: EasyOCR or craft_mlt_25k.pth not installed", file=sys.stderr)
     easy = None
     if not args.no_easyocr:
         try:
@@ -93,6 +102,7 @@ def main(argv: list[str] | None = None) -> str:
     raw_lang = {"naskh": "urd", "nastaliq": "urd", "sans": "eng", "mixed": "urd+eng"}
     scores: dict[tuple[str, str, str], list[float]] = defaultdict(list)  # (engine, font, deg)
     seconds: dict[str, list[float]] = defaultdict(list)
+    per_image: list[dict[str, object]] = []
     t_all = time.time()
     for i, item in enumerate(truth):
         img = np.asarray(Image.open(folder / item["file"]).convert("RGB"))
@@ -110,11 +120,15 @@ def main(argv: list[str] | None = None) -> str:
         runs = dict(engines)
         if easy is not None and font == "sans":
             runs["easyocr (en)"] = easy
+        record: dict[str, object] = {**item, "raw pytesseract": [_norm(raw), cer(raw, ref, alt)]}
         for name, eng in runs.items():
             t = time.time()
             lines = sorted(eng.read(img), key=lambda ln: (ln.box[1], ln.box[0]))
             seconds[name].append(time.time() - t)
-            scores[(name, font, deg)].append(cer(" ".join(ln.text for ln in lines), ref, alt))
+            hyp = " ".join(ln.text for ln in lines)
+            scores[(name, font, deg)].append(cer(hyp, ref, alt))
+            record[name] = [hyp, round(scores[(name, font, deg)][-1], 3)]
+        per_image.append(record)
         print(f"{i + 1}/{len(truth)} {item['file']}", file=sys.stderr)
     elapsed = time.time() - t_all
     names = ["raw pytesseract", *engines, *(["easyocr (en)"] if easy is not None else [])]
@@ -177,6 +191,9 @@ def main(argv: list[str] | None = None) -> str:
             )
     text = "\n".join(out) + "\n"
     print(text)
+    # what every engine read on every image, to look into a cell of the table
+    detail = Path(args.out).with_suffix(".json")
+    detail.write_text(json.dumps(per_image, ensure_ascii=False, indent=1), encoding="utf-8")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(text, encoding="utf-8")
     return text

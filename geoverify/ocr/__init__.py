@@ -62,12 +62,26 @@ def get_engine(
 ) -> OCREngine:
     """An OCR engine by name: ``"tesseract"``, ``"easyocr"`` or ``"ensemble"`` (both).
 
+    Parameters
+    ----------
+    engine
+        A name, or an engine (returned as it is).
+    languages
+        geoverify language codes, e.g. ``("ur", "en")``.
+    **options
+        Keyword options of the engine's class (:class:`~geoverify.ocr.tesseract.TesseractEngine`,
+        :class:`~geoverify.ocr.easyocr.EasyOCREngine`); for the ensemble, each option goes
+        to the engine(s) that take it, and ``lexicon`` / ``match_iou`` to
+        :class:`~geoverify.ocr.ensemble.EnsembleEngine`.
+
     Raises
     ------
     EngineUnavailableError
         The engine or its language data is not installed (the message says how to install it).
     UnsupportedLanguageError
         A language code is not supported (the message lists the supported ones).
+    TypeError
+        An option no engine of the choice takes (e.g. ``lexicon`` for one engine alone).
     """
     if isinstance(engine, OCREngine):
         return engine
@@ -75,30 +89,48 @@ def get_engine(
     if engine == "tesseract":
         from .tesseract import TesseractEngine
 
-        return TesseractEngine(languages, **options)
+        return TesseractEngine(languages, **_only_options(TesseractEngine, options))
     if engine == "easyocr":
         from .easyocr import EasyOCREngine
 
-        return EasyOCREngine(languages, **options)
+        return EasyOCREngine(languages, **_only_options(EasyOCREngine, options))
     if engine in ("ensemble", "tesseract+easyocr", "both"):
         from .easyocr import EasyOCREngine
         from .tesseract import TesseractEngine
 
-        easy_opts = {
-            k: v
-            for k, v in options.items()
-            if k in ("model_storage_directory", "download_enabled", "gpu")
-        }
-        tess_opts = {
-            k: v
-            for k, v in options.items()
-            if k in ("psm", "min_confidence", "oem", "preprocess", "multiscale", "clahe")
-        }
+        easy_opts = _options_for(EasyOCREngine, options)
+        tess_opts = _options_for(TesseractEngine, options)
+        ens_opts = _options_for(EnsembleEngine, options)
+        unknown = set(options) - set(easy_opts) - set(tess_opts) - set(ens_opts)
+        if unknown:
+            raise TypeError(
+                f"ensemble: unknown option(s) {', '.join(sorted(unknown))}; the ensemble takes "
+                "TesseractEngine's, EasyOCREngine's and EnsembleEngine's keyword options"
+            )
         return EnsembleEngine(
             [TesseractEngine(languages, **tess_opts), EasyOCREngine(languages, **easy_opts)],
-            lexicon=options.get("lexicon"),
+            **ens_opts,
         )
     raise ValueError(f"unknown OCR engine {engine!r}; choose one of {', '.join(_ENGINES)}")
+
+
+def _options_for(cls: type, options: dict[str, Any]) -> dict[str, Any]:
+    """The keyword-only options ``cls.__init__`` accepts, out of ``options``."""
+    import inspect
+
+    params = inspect.signature(cls).parameters
+    accepted = {n for n, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY}
+    return {k: v for k, v in options.items() if k in accepted}
+
+
+def _only_options(cls: type, options: dict[str, Any]) -> dict[str, Any]:
+    """``options``, checked against what ``cls`` takes (a clear error naming the rest)."""
+    taken = _options_for(cls, options)
+    unknown = sorted(set(options) - set(taken))
+    if unknown:
+        hint = " (lexicon applies to engine='ensemble')" if "lexicon" in unknown else ""
+        raise TypeError(f"{cls.__name__}: unknown option(s) {', '.join(unknown)}{hint}")
+    return taken
 
 
 def _cache_key(frame: Frame, engine: OCREngine) -> str:
@@ -107,7 +139,7 @@ def _cache_key(frame: Frame, engine: OCREngine) -> str:
 
 
 #: Bumped when the reading pipeline changes, so old disk-cache entries are not reused.
-_DISK_FORMAT = "ocr-2"
+_DISK_FORMAT = "ocr-3"
 
 
 def _disk_path(key: str) -> Path:
@@ -285,13 +317,17 @@ def merge_text(
         The table of :func:`read_text`.
     frames
         The frames it was read from (anything :func:`read_text` accepts); adds ``best_crop``,
-        the RGB pixels of the line in its best frame (``None`` where that frame is not given).
+        the RGB pixels of the line in its best frame with a margin of a third of the line's
+        height around it (``None`` where that frame is not given).
 
     Returns
     -------
     pandas.DataFrame
         ``text, text_norm, script, confidence, n_frames, frames, first_t, last_t, best_frame,
-        x0, y0, x1, y1, engine, readings`` (and ``best_crop`` when ``frames`` are given).
+        x0, y0, x1, y1, engine, variants`` (and ``best_crop`` when ``frames`` are given).
+        ``variants`` lists the distinct texts read for the line across frames (not to be
+        confused with :func:`read_text`'s ``readings`` column of the ensemble, which records
+        what each engine read in one frame).
     """
     from rapidfuzz import fuzz
 
@@ -312,7 +348,7 @@ def merge_text(
                 "x1",
                 "y1",
                 "engine",
-                "readings",
+                "variants",
             ]
             + (["best_crop"] if frames is not None else [])
         )
@@ -357,7 +393,7 @@ def merge_text(
                 "x1": best["x1"],
                 "y1": best["y1"],
                 "engine": best["engine"],
-                "readings": sorted(set(sub["text"])),
+                "variants": sorted(set(sub["text"])),
             }
         )
         if frames is not None:
@@ -373,8 +409,10 @@ def merge_text(
 def _crop(frame: Frame, row: pd.Series) -> np.ndarray | None:
     img = frame.image
     h, w = img.shape[:2]
-    x0, y0 = max(0, int(row["x0"])), max(0, int(row["y0"]))
-    x1, y1 = min(w, int(row["x1"])), min(h, int(row["y1"]))
+    # a margin, so that dots and tall letters a tight box clips are seen, and the context
+    m = max(2, (int(row["y1"]) - int(row["y0"])) // 3)
+    x0, y0 = max(0, int(row["x0"]) - m), max(0, int(row["y0"]) - m)
+    x1, y1 = min(w, int(row["x1"]) + m), min(h, int(row["y1"]) + m)
     if x1 <= x0 or y1 <= y0:
         return None
     return np.ascontiguousarray(img[y0:y1, x0:x1])

