@@ -140,8 +140,8 @@ def main(argv: list[str] | None = None) -> str:
         f"Machine: {machine()}",
         "",
         f"Images: {len(truth)} rendered 1280x720 frames ({folder}), sizes "
-        f"{sorted({t['size'] for t in truth})} px, one image per font x size x degradation "
-        "(subsampled to keep the run short). CER (lower is better), mean per group; "
+        f"{sorted({t['size'] for t in truth})} px, {len(truth) // 64} image(s) per font x size x "
+        "degradation. CER (lower is better), mean per group; "
         f"total run {elapsed:.0f} s. Goals: {GOALS}.",
         "",
         "| engine | font | " + " | ".join(degs) + " | all |",
