@@ -23,26 +23,15 @@ from geoverify import regions as R
 from geoverify.verify import region_shares
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _machine import cpu_model, ram_gib  # noqa: E402
+
 CASES = json.loads((ROOT / "tests" / "cases" / "cases.json").read_text(encoding="utf-8"))
 
 
-def _read(path: str) -> list[str]:
-    with open(path, encoding="utf-8") as fh:
-        return fh.read().splitlines()
-
-
 def machine() -> str:
-    cpu = next(
-        (
-            ln.split(":", 1)[1].strip()
-            for ln in _read("/proc/cpuinfo")
-            if ln.startswith("model name")
-        ),
-        "?",
-    )
-    mem = next((ln.split()[1] for ln in _read("/proc/meminfo") if ln.startswith("MemTotal")), "0")
     return (
-        f"{cpu}, {os.cpu_count()} cores, {int(mem) / 1024 / 1024:.0f} GiB RAM, Python "
+        f"{cpu_model()}, {os.cpu_count()} cores, {ram_gib() or 0.0:.0f} GiB RAM, Python "
         f"{platform.python_version()}, geoverify {gv.__version__}"
     )
 

@@ -41,6 +41,7 @@ from geoverify.text import normalize
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import make_long_clip  # noqa: E402
+from _machine import cpu_model, ram_gib  # noqa: E402
 
 SHARED = Path(os.environ.get("GEOVERIFY_SHARED", ROOT.parent / "shared")) / "data" / "video"
 CACHE = Path.home() / ".cache" / "geoverify" / "bench"
@@ -129,23 +130,11 @@ def ground_truth_found(truth: set[str], got: set[str]) -> set[str]:
 
 
 def machine() -> str:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram = "unknown"
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        ram = f"{kb / 1024**2:.1f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
+    cpu, ram = cpu_model(), ram_gib()
     ffmpeg = getattr(av, "ffmpeg_version_info", "?")
     return (
-        f"{cpu}, {os.cpu_count()} cores, {ram} RAM; Python {platform.python_version()}, "
+        f"{cpu}, {os.cpu_count()} cores, {'?' if ram is None else f'{ram:.1f} GiB'} RAM; "
+        f"Python {platform.python_version()}, "
         f"PyAV {av.__version__} (FFmpeg {ffmpeg}), numpy, OpenCV "
         f"{__import__('cv2').__version__}; {platform.system()} {platform.release()}"
     )

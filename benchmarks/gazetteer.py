@@ -50,6 +50,9 @@ sys.path.insert(0, str(ROOT))
 import geoverify as gv  # noqa: E402
 from geoverify.text import detect_script, name_key  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _machine import cpu_model, ram_gib  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results" / "gazetteer.md"
 SEED = 20240801
 
@@ -94,21 +97,8 @@ def _rss_mb() -> tuple[float, float]:
 
 
 def machine() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram = "?"
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
+    cpu, gib = cpu_model(), ram_gib()
+    ram = "?" if gib is None else f"{gib:.1f} GiB"
     from importlib.metadata import version
 
     vers = ", ".join(

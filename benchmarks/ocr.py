@@ -36,6 +36,9 @@ from geoverify.ocr import get_engine  # noqa: E402
 from geoverify.ocr.detect import craft_available  # noqa: E402
 from geoverify.text import normalize  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _machine import cpu_model, ram_gib  # noqa: E402
+
 GOALS = "Urdu Naskh CER <= 0.10 clean, <= 0.15 degraded; English <= 0.05; Nastaliq best effort"
 
 
@@ -49,15 +52,7 @@ def cer(hyp: str, ref: str, alt: str | None = None) -> float:
 
 
 def machine() -> str:
-    cpu = "?"
-    try:
-        for ln in Path("/proc/cpuinfo").read_text().splitlines():
-            if ln.startswith("model name"):
-                cpu = ln.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    cpu, ram = cpu_model(), ram_gib() or 0.0
     tv = subprocess.run(["tesseract", "--version"], capture_output=True, text=True)
     tess = ((tv.stdout or tv.stderr).splitlines() or ["?"])[0]
     return (
