@@ -42,23 +42,11 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
+# the gazetteer's own column order, so the CSV loads as it is
+from geoverify.gazetteer import COLUMNS
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "data" / "gazetteers" / "geonames_kashmir_region.csv"
-
-COLUMNS = [
-    "id",
-    "name",
-    "alt_names",
-    "lat",
-    "lon",
-    "kind",
-    "country",
-    "admin1",
-    "admin1_name",
-    "population",
-    "source",
-    "uncertainty_m",
-]
 
 # GeoNames admin1 codes (admin1CodesASCII.txt) for the regions we keep.
 ADMIN1_NAMES: dict[tuple[str, str], str] = {
