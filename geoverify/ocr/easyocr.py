@@ -23,6 +23,7 @@ from ..exceptions import EngineUnavailableError
 from ..text import detect_script, normalize
 from . import _lines
 from .base import LANGUAGES, Line, OCREngine
+from .detect import CRAFT_WEIGHTS
 
 #: Recognition model file each language needs (EasyOCR 1.7).
 _MODEL_FILES = {
@@ -33,7 +34,6 @@ _MODEL_FILES = {
     "hi": "devanagari.pth",
     "pa": "devanagari.pth",
 }
-_DETECTOR = "craft_mlt_25k.pth"
 
 
 def bundled_english_models() -> Path | None:
@@ -42,15 +42,15 @@ def bundled_english_models() -> Path | None:
     if spec is None or not spec.submodule_search_locations:
         return None
     folder = Path(next(iter(spec.submodule_search_locations))) / "models"
-    return folder if (folder / _DETECTOR).exists() else None
+    return folder if (folder / CRAFT_WEIGHTS).exists() else None
 
 
 def missing_weights(languages: Sequence[str], model_dir: str | Path | None) -> list[str]:
     """Weight files that EasyOCR would need to download for ``languages``."""
     if model_dir is None:
-        return [_DETECTOR, *sorted({_MODEL_FILES[lang] for lang in languages})]
+        return [CRAFT_WEIGHTS, *sorted({_MODEL_FILES[lang] for lang in languages})]
     folder = Path(model_dir)
-    need = [_DETECTOR, *sorted({_MODEL_FILES[lang] for lang in languages})]
+    need = [CRAFT_WEIGHTS, *sorted({_MODEL_FILES[lang] for lang in languages})]
     return [f for f in need if not (folder / f).exists()]
 
 

@@ -93,9 +93,9 @@ class TesseractEngine(OCREngine):
         0.4x too (large Naskh lines are dropped at native size); find the text lines with
         ``detector`` and read each from an upright crop (deskewed, both polarities tried,
         rescaled so the letters are about 30 px tall, ``psm 7``, in the model of the line's
-        script); re-read every whole-frame line the same way; keep per place the best
-        reading. ``"none"``: one pass over the frame as given. A callable
-        ``f(rgb) -> image``: one pass over ``f(rgb)``.
+        script); re-read every whole-frame line from a crop where it is about 30 px tall;
+        keep per place the best reading. ``"none"``: one pass over the frame as given. A
+        callable ``f(rgb) -> image``: one pass over ``f(rgb)``.
     detector
         With ``"auto"``: how text lines are found. ``"craft"``: EasyOCR's CRAFT scene-text
         detector (needs the ``easyocr`` extra; finds rotated and light-on-dark text, and
