@@ -10,6 +10,9 @@ PACKAGES=(
   tesseract-ocr-urd        # Urdu model
   tesseract-ocr-script-arab  # the Arabic-script model (tesseract calls it "Arabic")
   fonts-noto-core          # Noto Naskh Arabic / Nastaliq Urdu: rendering Urdu in the demo and figures
+  fonts-nafees             # Nafees Nastaleeq / Naskh: Urdu recogniser training fonts
+  fonts-sil-awami-nastaliq # Awami Nastaliq: Urdu recogniser training and held-out evaluation
+  fonts-paktype            # PakType Naskh / Nastaliq variants: Urdu recogniser training fonts
   libfribidi0              # bidi for Pillow's raqm text layout (Urdu shaping)
   chromium                 # headless browser: report rendering test
   python3-venv             # python3 -m venv on Debian's own Python
