@@ -18,6 +18,36 @@ from .exceptions import ImageTooLargeError, InputError
 RGBImage = NDArray[np.uint8]
 
 
+def check_pixels(width: int, height: int, name: str, frames: int = 1, what: str = "") -> None:
+    """Refuse an image (or ``frames`` of them) with more pixels than ``settings.max_image_pixels``.
+
+    Parameters
+    ----------
+    width, height
+        The size of one image, in pixels.
+    name
+        What to call it in the message (a file name).
+    frames
+        How many such images are decoded together (an animation, a video's frames so far).
+    what
+        What they are, for the message (``"video stream"``, ``"frames of an animation"``).
+
+    Raises
+    ------
+    ImageTooLargeError
+        Naming ``name``, the size and the limit.
+    """
+    total = int(width) * int(height) * max(1, int(frames))
+    if total > settings.max_image_pixels:
+        count = f"{frames} x " if frames > 1 else ""
+        kind = f" ({what})" if what else ""
+        raise ImageTooLargeError(
+            f"{name}: {count}{width}x{height} = {total:,} pixels{kind} exceeds "
+            f"settings.max_image_pixels ({settings.max_image_pixels:,}); raise the limit if "
+            f"the file is trusted"
+        )
+
+
 def to_rgb(image: NDArray[np.generic], name: str = "<array>") -> RGBImage:
     """Return ``image`` as a contiguous H x W x 3 uint8 RGB array.
 
@@ -30,12 +60,7 @@ def to_rgb(image: NDArray[np.generic], name: str = "<array>") -> RGBImage:
         )
     if arr.ndim == 3 and arr.shape[2] not in (1, 3, 4):
         raise InputError(f"{name}: expected 1, 3 or 4 channels, got {arr.shape[2]}")
-    h, w = arr.shape[:2]
-    if h * w > settings.max_image_pixels:
-        raise ImageTooLargeError(
-            f"{name}: {w}x{h} = {w * h:,} pixels exceeds settings.max_image_pixels "
-            f"({settings.max_image_pixels:,}); raise the limit if the image is trusted"
-        )
+    check_pixels(arr.shape[1], arr.shape[0], name)
     if arr.dtype == np.uint16:
         arr = (arr >> 8).astype(np.uint8)
     elif arr.dtype.kind == "f":
@@ -53,6 +78,68 @@ def to_rgb(image: NDArray[np.generic], name: str = "<array>") -> RGBImage:
         alpha = arr[..., 3:4].astype(np.float32) / 255.0
         arr = (arr[..., :3].astype(np.float32) * alpha + 255.0 * (1.0 - alpha)).astype(np.uint8)
     return np.ascontiguousarray(arr)
+
+
+#: Pillow modes whose pixels carry transparency (composited on white by :func:`pil_to_rgb`).
+_ALPHA_MODES = {"RGBA", "RGBa", "LA", "La", "PA"}
+
+
+def pil_to_rgb(im: Image.Image, name: str = "<image>") -> RGBImage:
+    """Return a PIL image of any mode as an H x W x 3 uint8 RGB array.
+
+    Parameters
+    ----------
+    im
+        A decoded PIL image: RGB, L, 1, CMYK (JPEG/TIFF), YCbCr, LAB, HSV, 16- and 32-bit
+        integer (``I;16*``, ``I``) or float (``F``) grayscale, and modes with transparency
+        (RGBA, LA, PA, P or L/RGB with a transparent colour), composited on white.
+    name
+        What to call the image in messages.
+
+    Returns
+    -------
+    numpy.ndarray
+        RGB pixels. Deep grayscale is scaled by its declared depth (``I;16``: 0..65535),
+        ``I`` by its range (0..255, 0..65535, else stretched), ``F`` as 0..1 or 0..255.
+
+    Raises
+    ------
+    InputError
+        A mode that cannot be converted. :class:`~geoverify.exceptions.ImageTooLargeError`
+        above ``settings.max_image_pixels``.
+    """
+    mode = im.mode
+    check_pixels(im.size[0], im.size[1], name)
+    try:
+        if mode.startswith("I;16"):
+            arr: NDArray[Any] = np.asarray(im).astype(np.uint16)
+        elif mode in ("I", "F"):
+            arr = _deep_to_uint8(np.asarray(im), mode)
+        elif mode in _ALPHA_MODES or "transparency" in im.info:
+            arr = np.asarray((im.convert("LA") if mode == "La" else im).convert("RGBA"))
+        elif mode in ("RGB", "L"):
+            arr = np.asarray(im)
+        else:  # 1, CMYK, YCbCr, LAB, HSV, RGBX, ...: Pillow knows the colour maths
+            arr = np.asarray(im.convert("RGB"))
+    except (ValueError, OSError) as exc:
+        raise InputError(f"{name}: cannot convert Pillow mode {mode!r} to RGB ({exc})") from exc
+    return to_rgb(arr, name)
+
+
+def _deep_to_uint8(arr: NDArray[Any], mode: str) -> NDArray[np.uint8]:
+    """32-bit integer or float grayscale as uint8: by its range (0..1 and 0..255 for floats,
+    0..255 and 0..65535 for both), else stretched from its minimum to its maximum."""
+    vals = np.nan_to_num(arr.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    lo, hi = (float(vals.min()), float(vals.max())) if vals.size else (0.0, 0.0)
+    if lo >= 0 and hi <= (1.0 if mode == "F" else 0.0):
+        scale, offset = 255.0, 0.0
+    elif lo >= 0 and hi <= 255:
+        scale, offset = 1.0, 0.0
+    elif lo >= 0 and hi <= 65535:
+        scale, offset = 255.0 / 65535.0, 0.0
+    else:
+        scale, offset = 255.0 / max(hi - lo, 1e-12), lo
+    return np.clip(np.rint((vals - offset) * scale), 0, 255).astype(np.uint8)
 
 
 def pixel_sha256(image: RGBImage) -> str:

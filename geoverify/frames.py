@@ -30,11 +30,13 @@ from ._imaging import (
     aligned_difference,
     block_deviation,
     bulk_difference,
+    check_pixels,
     data_uri,
     laplacian_sharpness,
     luma_pyramid,
     moving_blocks,
     phase_shift,
+    pil_to_rgb,
     pixel_sha256,
     residual_summary,
     to_rgb,
@@ -1290,16 +1292,11 @@ def load_image(path: str | os.PathLike[str]) -> Frame:
             ) from exc
     try:
         with Image.open(p) as im:
-            w, h = im.size
-            if w * h > settings.max_image_pixels:
-                raise ImageTooLargeError(
-                    f"{p}: {w}x{h} = {w * h:,} pixels exceeds settings.max_image_pixels "
-                    f"({settings.max_image_pixels:,}); raise it if the image is trusted"
-                )
+            check_pixels(im.size[0], im.size[1], str(p))
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 im = ImageOps.exif_transpose(im)
-                arr = np.asarray(im.convert("RGBA") if im.mode in ("RGBA", "LA", "P") else im)
+                arr = pil_to_rgb(im, str(p))
     except (
         UnidentifiedImageError,
         Image.DecompressionBombError,
@@ -1314,7 +1311,7 @@ def load_image(path: str | os.PathLike[str]) -> Frame:
     except OSError as exc:
         raise InputError(f"{p}: the image is damaged or truncated ({exc})") from exc
     return Frame(
-        image=to_rgb(arr, str(p)),
+        image=arr,
         t=None,
         source=str(path),
         source_sha256=_file_sha256(p),
@@ -1365,7 +1362,7 @@ def as_frames(obj: Any) -> FrameSet:
     if isinstance(obj, np.ndarray):
         return FrameSet([Frame.from_array(obj)])
     if isinstance(obj, Image.Image):
-        return FrameSet([Frame.from_array(np.asarray(obj.convert("RGBA")))])
+        return FrameSet([Frame(image=pil_to_rgb(obj))])
     if isinstance(obj, (str, os.PathLike)):
         p = Path(obj)
         if p.suffix.lower() in _IMAGE_SUFFIXES or p.is_dir() or any(c in str(obj) for c in "*?["):

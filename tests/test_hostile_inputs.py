@@ -1,0 +1,78 @@
+"""Crafted inputs (images, videos, region files, gazetteers, claims) that once gave a wrong
+answer, a crash or a hang: each is made here in ``tmp_path`` and never modifies its source."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+import geoverify as gv
+
+from .conftest import sha256
+
+# --------------------------------------------------------------------------- image modes
+
+
+def _text_card(size: tuple[int, int] = (240, 80)) -> Image.Image:
+    """Dark text and a dark bar on white: what must stay dark whatever the file's mode."""
+    im = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(im)
+    draw.rectangle((10, 50, 230, 70), fill=(20, 20, 20))
+    draw.text((12, 10), "KARGIL 194103", fill=(0, 0, 0))
+    return im
+
+
+def test_cmyk_jpeg_keeps_its_dark_text(tmp_path):
+    card = _text_card()
+    rgb_path, cmyk_path = tmp_path / "rgb.jpg", tmp_path / "cmyk.jpg"
+    card.save(rgb_path, quality=95)
+    card.convert("CMYK").save(cmyk_path, quality=95)
+    before = sha256(cmyk_path)
+    rgb, cmyk = gv.load_images(rgb_path)[0].image, gv.load_images(cmyk_path)[0].image
+    dark = np.asarray(card.convert("L")) < 60
+    assert dark.sum() > 500
+    assert np.median(cmyk[dark]) < 80  # not washed out to white
+    assert np.abs(cmyk.astype(int) - rgb.astype(int)).mean() < 8
+    assert sha256(cmyk_path) == before
+
+
+def _in_mode(card: Image.Image, mode: str) -> Image.Image:
+    if mode in ("I;16", "I", "F"):  # full-range deep pixels, as scanners and cameras write them
+        luma = np.asarray(card.convert("L"), dtype=np.float64)
+        dtype = {"I;16": np.uint16, "I": np.int32, "F": np.float32}[mode]
+        return Image.fromarray((luma / 255.0 if mode == "F" else luma * 257.0).astype(dtype))
+    if mode == "P":
+        im = card.convert("P")
+        im.info["transparency"] = 0  # palette entry 0 (black text) is see-through: white
+        return im
+    return card.convert(mode)
+
+
+@pytest.mark.parametrize(
+    ("mode", "suffix"),
+    [
+        ("I;16", "png"),
+        ("I", "tif"),
+        ("F", "tif"),
+        ("LA", "png"),
+        ("P", "png"),
+        ("LAB", "tif"),
+        ("CMYK", "tif"),
+        ("YCbCr", "jpg"),
+        ("1", "png"),
+    ],
+)
+def test_other_pillow_modes_become_rgb(tmp_path, mode, suffix):
+    card = _text_card()
+    im = _in_mode(card, mode)
+    path = tmp_path / f"card.{suffix}"
+    im.save(path)
+    got = gv.load_images(path)[0].image
+    assert got.shape == (80, 240, 3) and got.dtype == np.uint8
+    expect = np.asarray(Image.open(path).convert("RGBA").convert("L")).astype(int)
+    if mode in ("I;16", "I", "F", "LAB", "CMYK"):  # Pillow's own convert clips or skips these
+        expect = np.asarray(card.convert("L")).astype(int)
+    if mode == "P":
+        expect = np.where(np.asarray(im) == 0, 255, np.asarray(card.convert("L")))
+    assert np.abs(got.astype(int).mean(axis=2) - expect).mean() < 12, mode
