@@ -440,6 +440,7 @@ def _iter_video(
         info["codec"] = stream.codec_context.name
         info["fps_nominal"] = float(stream.average_rate) if stream.average_rate else None
         info["size"] = (int(stream.codec_context.width), int(stream.codec_context.height))
+        check_pixels(*info["size"], str(path), what="video stream")  # before decoding any
         total = int(stream.frames or 0)
         if not total and info.get("duration_s") and info["fps_nominal"]:
             total = int(info["duration_s"] * info["fps_nominal"])
@@ -463,10 +464,14 @@ def _iter_video(
                     continue
                 if end is not None and t > end:
                     break
+                if (frame.width, frame.height) != info["size"]:  # a stream that changes size
+                    check_pixels(frame.width, frame.height, f"{path} (frame at t={t:.2f} s)")
                 decoded += 1
                 last_t = t
                 bar.update(1)
                 yield t, frame, _rotation(frame, stream)
+        except ImageTooLargeError:
+            raise
         except (av.error.FFmpegError, EOFError, ValueError) as exc:
             where = f"after t={last_t:.2f} s" if last_t is not None else "before the first frame"
             msg = (
@@ -562,6 +567,9 @@ def extract_frames(
     ------
     InputError
         The file does not exist, or a parameter is out of range.
+    ImageTooLargeError
+        The video's frames (from the stream's header, before decoding, or a decoded frame of
+        a stream that changes size) have more pixels than ``settings.max_image_pixels``.
     VideoDecodeError
         The file is empty, not a video, has no video stream or nothing could be decoded (for
         an MP4 whose index is missing the message says so). A video that breaks part way gives

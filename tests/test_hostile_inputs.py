@@ -76,3 +76,37 @@ def test_other_pillow_modes_become_rgb(tmp_path, mode, suffix):
     if mode == "P":
         expect = np.where(np.asarray(im) == 0, 255, np.asarray(card.convert("L")))
     assert np.abs(got.astype(int).mean(axis=2) - expect).mean() < 12, mode
+
+
+# --------------------------------------------------------------------------- video size
+
+
+def _mjpeg(path, size=(64, 48), frames=4):
+    import av
+
+    with av.open(str(path), "w") as out:
+        s = out.add_stream("mjpeg", rate=10)
+        s.width, s.height, s.pix_fmt = size[0], size[1], "yuvj420p"
+        for i in range(frames):
+            img = np.full((size[1], size[0], 3), 40 * i, dtype=np.uint8)
+            for pkt in s.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+                out.mux(pkt)
+        for pkt in s.encode():
+            out.mux(pkt)
+    return path
+
+
+@pytest.mark.parametrize("keyframes", [True, False])
+def test_video_frames_obey_the_pixel_limit(demo_video, tmp_path, monkeypatch, keyframes):
+    monkeypatch.setattr(gv.settings, "max_image_pixels", 1280 * 720 - 1)
+    with pytest.raises(
+        gv.ImageTooLargeError, match=r"kargil-reconstruction.mp4: 1280x720 = 921,600"
+    ):
+        gv.extract_frames(demo_video, keyframes=keyframes, progress=False)
+    small = _mjpeg(tmp_path / "small.avi")
+    before = sha256(small)
+    assert len(gv.extract_frames(small, keyframes=keyframes, progress=False)) >= 1
+    monkeypatch.setattr(gv.settings, "max_image_pixels", 64 * 48 - 1)
+    with pytest.raises(gv.ImageTooLargeError, match=r"small.avi: 64x48 = 3,072 pixels"):
+        gv.extract_frames(small, keyframes=keyframes, progress=False)
+    assert sha256(small) == before
