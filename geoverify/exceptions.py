@@ -35,6 +35,11 @@ class GazetteerError(InputError):
     """A gazetteer file is malformed or of the wrong format."""
 
 
+class RegionDataError(InputError):
+    """A region polygon file is unreadable, empty, or fails the sanity checks (wrong CRS,
+    swapped coordinates, a region without geometry, a known place outside its region)."""
+
+
 class UnknownRegionError(GeoverifyError, KeyError):
     """A region name or alias is not known; the message lists the known ones."""
 
@@ -60,6 +65,15 @@ class GeoverifyWarning(UserWarning):
 
 class TruncatedVideoWarning(GeoverifyWarning):
     """A video stopped decoding part way; the frames before the break are kept."""
+
+
+class FramesDroppedWarning(GeoverifyWarning):
+    """Frames of an animated image were not read (beyond ``settings.max_animation_frames``, a
+    damaged frame, or :func:`~geoverify.load_image` reading only the first)."""
+
+
+class RegionDataWarning(GeoverifyWarning):
+    """Region polygons were unusable (see :class:`RegionDataError`); admin-1 codes are used."""
 
 
 class BadRowsWarning(GeoverifyWarning):

@@ -43,7 +43,13 @@ from ._imaging import (
     video_luma,
     view_change,
 )
-from .exceptions import ImageTooLargeError, InputError, TruncatedVideoWarning, VideoDecodeError
+from .exceptions import (
+    FramesDroppedWarning,
+    ImageTooLargeError,
+    InputError,
+    TruncatedVideoWarning,
+    VideoDecodeError,
+)
 
 __all__ = ["Frame", "FrameSet", "extract_frames", "load_images"]
 
@@ -439,8 +445,9 @@ def _iter_video(
             info["duration_s"] = container.duration / 1_000_000
         info["codec"] = stream.codec_context.name
         info["fps_nominal"] = float(stream.average_rate) if stream.average_rate else None
-        info["size"] = (int(stream.codec_context.width), int(stream.codec_context.height))
-        check_pixels(*info["size"], str(path), what="video stream")  # before decoding any
+        width, height = int(stream.codec_context.width), int(stream.codec_context.height)
+        info["size"] = (width, height)
+        check_pixels(width, height, str(path), what="video stream")  # before decoding any
         total = int(stream.frames or 0)
         if not total and info.get("duration_s") and info["fps_nominal"]:
             total = int(info["duration_s"] * info["fps_nominal"])
@@ -464,7 +471,7 @@ def _iter_video(
                     continue
                 if end is not None and t > end:
                     break
-                if (frame.width, frame.height) != info["size"]:  # a stream that changes size
+                if (frame.width, frame.height) != (width, height):  # a stream changing size
                     check_pixels(frame.width, frame.height, f"{path} (frame at t={t:.2f} s)")
                 decoded += 1
                 last_t = t
@@ -1274,7 +1281,8 @@ def load_image(path: str | os.PathLike[str]) -> Frame:
     -------
     Frame
         RGB pixels with the EXIF orientation applied, the sha256 of the file and
-        ``reason="photo"``.
+        ``reason="photo"``. Of an animated image (GIF, WebP, APNG), its first frame, with a
+        :class:`~geoverify.exceptions.FramesDroppedWarning`: :func:`load_images` reads them all.
 
     Raises
     ------
@@ -1284,7 +1292,12 @@ def load_image(path: str | os.PathLike[str]) -> Frame:
         More pixels than ``settings.max_image_pixels`` (checked from the header, before
         decoding), or a decompression bomb by Pillow's own check.
     """
-    p = Path(path)
+    return _read_image(Path(path), all_frames=False)[0]
+
+
+def _read_image(p: Path, all_frames: bool) -> list[Frame]:
+    """The frame(s) of an image file: one for a still image, one per frame of an animation
+    (at most ``settings.max_animation_frames``; only the first unless ``all_frames``)."""
     if not p.exists():
         raise InputError(f"{p}: no such file")
     if p.stat().st_size == 0:
@@ -1299,12 +1312,13 @@ def load_image(path: str | os.PathLike[str]) -> Frame:
                 f"{p}: HEIC needs the optional package: pip install 'geoverify[heif]'"
             ) from exc
     try:
-        with Image.open(p) as im:
+        with Image.open(p) as im, warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
             check_pixels(im.size[0], im.size[1], str(p))
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", Image.DecompressionBombWarning)
-                im = ImageOps.exif_transpose(im)
-                arr = pil_to_rgb(im, str(p))
+            if getattr(im, "is_animated", False) and int(getattr(im, "n_frames", 1)) > 1:
+                images = _animation_frames(im, p, all_frames)
+            else:
+                images = [(pil_to_rgb(ImageOps.exif_transpose(im), str(p)), None, "photo")]
     except (
         UnidentifiedImageError,
         Image.DecompressionBombError,
@@ -1318,13 +1332,56 @@ def load_image(path: str | os.PathLike[str]) -> Frame:
         ) from exc
     except OSError as exc:
         raise InputError(f"{p}: the image is damaged or truncated ({exc})") from exc
-    return Frame(
-        image=arr,
-        t=None,
-        source=str(path),
-        source_sha256=_file_sha256(p),
-        reason="photo",
-    )
+    src_hash = _file_sha256(p)
+    return [
+        Frame(image=img, t=t, source=str(p), source_sha256=src_hash, reason=reason)
+        for img, t, reason in images
+    ]
+
+
+def _animation_frames(
+    im: Image.Image, p: Path, all_frames: bool
+) -> list[tuple[RGBImage, float | None, str]]:
+    """``(rgb, t, reason)`` per frame of an animated image; ``t`` is when the frame is shown
+    (the durations of the frames before it added up; 100 ms for a duration of 10 ms or less,
+    as browsers do). Every frame decoded counts towards ``settings.max_image_pixels``."""
+    n = int(getattr(im, "n_frames", 1))
+    kind = im.format or p.suffix.lstrip(".").upper()
+    cap = max(1, int(settings.max_animation_frames))
+    keep = min(n, cap) if all_frames else 1
+    if keep < n:
+        why = (
+            "load_image reads only the first: gv.load_images reads every frame"
+            if not all_frames
+            else f"keeping the first {keep} (settings.max_animation_frames)"
+        )
+        warnings.warn(
+            f"{p}: an animated {kind} of {n} frames; {why}", FramesDroppedWarning, stacklevel=4
+        )
+    what = f"{keep} frames of an animated {kind}"
+    check_pixels(im.size[0], im.size[1], str(p), frames=keep, what=what)  # before decoding
+    out: list[tuple[RGBImage, float | None, str]] = []
+    t = 0.0
+    for k in range(keep):
+        try:
+            im.seek(k)
+        except (EOFError, OSError) as exc:
+            if not out:
+                raise
+            warnings.warn(
+                f"{p}: frame {k + 1} of {n} of the animated {kind} is damaged ({exc}); keeping "
+                f"the {len(out)} frames before it",
+                FramesDroppedWarning,
+                stacklevel=4,
+            )
+            break
+        check_pixels(im.size[0], im.size[1], str(p), frames=k + 1, what=what)  # frames resized
+        img = pil_to_rgb(ImageOps.exif_transpose(im), f"{p} (frame {k + 1})")
+        out.append((img, t, f"frame {k + 1} of {n} of an animated {kind}"))
+        duration = im.info.get("duration")
+        ms = float(duration) if isinstance(duration, (int, float)) else 0.0
+        t += (ms if ms > 10 else 100.0) / 1000.0
+    return out
 
 
 def load_images(
@@ -1336,16 +1393,20 @@ def load_images(
     ----------
     paths_or_glob
         A file, a folder, a glob pattern (``"shots/*.jpg"``) or a list of files. PNG, JPEG,
-        WebP, TIFF, BMP; HEIC where ``pillow-heif`` is installed.
+        WebP, TIFF, BMP, GIF; HEIC where ``pillow-heif`` is installed.
 
     Returns
     -------
     FrameSet
         One frame per image, in the order given (globs and folders sorted by name), each
-        with the sha256 of its file.
+        with the sha256 of its file. An animated GIF, WebP or PNG gives one frame per frame
+        (at most ``settings.max_animation_frames``, with a
+        :class:`~geoverify.exceptions.FramesDroppedWarning` beyond), each with ``t`` the time
+        it is shown (from the frame durations) and ``reason`` ``"frame k of n of an animated
+        GIF"``; all the frames decoded count towards ``settings.max_image_pixels``.
     """
     paths = _expand(paths_or_glob)
-    frames = [load_image(p) for p in paths]
+    frames = [f for p in paths for f in _read_image(p, all_frames=True)]
     source = os.fspath(paths_or_glob) if isinstance(paths_or_glob, (str, os.PathLike)) else None
     return FrameSet(frames, source=source)
 

@@ -36,6 +36,10 @@ allow_downloads: bool = os.environ.get("GEOVERIFY_OFFLINE", "") not in ("1", "tr
 #: Largest image, in pixels, that geoverify will decode (decompression-bomb guard).
 max_image_pixels: int = 120_000_000
 
+#: Most frames read from one animated image (GIF, WebP, APNG); the rest are left out with a
+#: warning. Every frame decoded counts towards ``max_image_pixels``.
+max_animation_frames: int = 300
+
 #: Path to the tesseract binary (None: look it up on PATH).
 tesseract_cmd: str | None = os.environ.get("GEOVERIFY_TESSERACT_CMD") or None
 

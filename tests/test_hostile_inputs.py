@@ -110,3 +110,51 @@ def test_video_frames_obey_the_pixel_limit(demo_video, tmp_path, monkeypatch, ke
     with pytest.raises(gv.ImageTooLargeError, match=r"small.avi: 64x48 = 3,072 pixels"):
         gv.extract_frames(small, keyframes=keyframes, progress=False)
     assert sha256(small) == before
+
+
+# --------------------------------------------------------------------------- animations
+
+
+def _animation(path, frames=3, durations=(500, 250, 1000)):
+    """``frames`` cards, each with its own dark bar (frame k: rows 4 + 12 k to 12 + 12 k)."""
+    cards = []
+    for k in range(frames):
+        im = Image.new("RGB", (120, 80), "white")
+        ImageDraw.Draw(im).rectangle((10, 4 + 12 * k, 110, 12 + 12 * k), fill=(0, 0, 0))
+        cards.append(im)
+    dur = [durations[k % len(durations)] for k in range(frames)]
+    cards[0].save(path, save_all=True, append_images=cards[1:], duration=dur, loop=0)
+    return path
+
+
+@pytest.mark.parametrize(("suffix", "kind"), [("gif", "GIF"), ("webp", "WEBP")])
+def test_animated_images_give_every_frame(tmp_path, suffix, kind):
+    path = _animation(tmp_path / f"anim.{suffix}")
+    before = sha256(path)
+    fs = gv.load_images(path)
+    assert len(fs) == 3
+    assert [f.t for f in fs] == pytest.approx([0.0, 0.5, 0.75])
+    for k, f in enumerate(fs):
+        assert f.reason == f"frame {k + 1} of 3 of an animated {kind}"
+        assert f.source_sha256 == before
+        bar = f.image[8 + 12 * k, 60]
+        assert bar.max() < 60  # this frame's own bar is there ...
+        assert all(f.image[8 + 12 * j, 60].min() > 200 for j in range(3) if j != k)  # ... alone
+    assert len({f.sha256 for f in fs}) == 3
+    with pytest.warns(gv.exceptions.FramesDroppedWarning, match=rf"anim.{suffix}.*3 frames"):
+        one = gv.frames.load_image(path)
+    assert one.sha256 == fs[0].sha256
+    assert sha256(path) == before
+
+
+def test_animation_frame_cap_and_pixel_limit(tmp_path, monkeypatch):
+    path = _animation(tmp_path / "long.gif", frames=6, durations=(100,))
+    monkeypatch.setattr(gv.settings, "max_animation_frames", 4)
+    with pytest.warns(gv.exceptions.FramesDroppedWarning, match=r"long.gif.*6 frames.*first 4"):
+        fs = gv.load_images(path)
+    assert len(fs) == 4 and fs[-1].reason == "frame 4 of 6 of an animated GIF"
+    # the pixel limit counts every frame decoded: 6 x 120 x 80 = 57,600
+    monkeypatch.setattr(gv.settings, "max_animation_frames", 300)
+    monkeypatch.setattr(gv.settings, "max_image_pixels", 120 * 80 * 5)
+    with pytest.raises(gv.ImageTooLargeError, match=r"long.gif: 6 x 120x80 = 57,600 pixels"):
+        gv.load_images(path)
