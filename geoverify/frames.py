@@ -460,8 +460,9 @@ def _iter_video(
                 )
             except Exception:  # not seekable: decode from the start
                 pass
-        last_t = None
+        first_t = last_t = None
         decoded = 0
+        broke = False
         try:
             for frame in container.decode(stream):
                 if frame.pts is None and frame.time is None:
@@ -474,6 +475,7 @@ def _iter_video(
                 if (frame.width, frame.height) != (width, height):  # a stream changing size
                     check_pixels(frame.width, frame.height, f"{path} (frame at t={t:.2f} s)")
                 decoded += 1
+                first_t = t if first_t is None else first_t
                 last_t = t
                 bar.update(1)
                 yield t, frame, _rotation(frame, stream)
@@ -489,17 +491,49 @@ def _iter_video(
             if decoded == 0:
                 raise VideoDecodeError(msg) from exc
             warnings.warn(msg, TruncatedVideoWarning, stacklevel=3)
+            broke = True
         info["frames_decoded"] = decoded
         if decoded == 0:
             raise VideoDecodeError(f"{path}: no frame could be decoded (empty or corrupt video)")
-        duration = info.get("duration_s")
-        if duration and end is None and last_t is not None and last_t < 0.8 * duration - 1.0:
-            msg = (
-                f"{path}: the video claims {duration:.2f} s but decoding ended at "
-                f"t={last_t:.2f} s (truncated file?)"
-            )
-            info.setdefault("warnings", []).append(msg)
-            warnings.warn(msg, TruncatedVideoWarning, stacklevel=3)
+        if not broke and first_t is not None and last_t is not None:
+            _check_complete(path, stream, info, (first_t, last_t, decoded), end)
+
+
+#: A video whose last decoded frame is more than this many frame intervals (and at least
+#: ``TRUNCATED_SECONDS``) short of the end its video stream declares is reported truncated.
+TRUNCATED_FRAMES = 3
+TRUNCATED_SECONDS = 0.25
+
+
+def _check_complete(
+    path: Path, stream: Any, info: dict[str, Any], span: tuple[float, float, int], end: Any
+) -> None:
+    """Warn (:class:`~geoverify.exceptions.TruncatedVideoWarning`) when decoding ended
+    (``span``: first and last frame time, frames decoded) well before the end the video stream
+    declares: its start time plus its duration; without a stream duration only a loose check
+    against the container's (which audio may make longer) is possible."""
+    first_t, last_t, decoded = span
+    duration = info.get("duration_s")
+    if not duration:
+        return
+    fps = info.get("fps_nominal")
+    interval = max(
+        (last_t - first_t) / (decoded - 1) if decoded > 1 else 0.0, 1.0 / fps if fps else 0.0
+    )
+    if stream.duration is not None and stream.time_base is not None:
+        start = float(stream.start_time * stream.time_base) if stream.start_time else 0.0
+        declared = start + float(duration)
+        short = declared - max(TRUNCATED_SECONDS, TRUNCATED_FRAMES * interval)
+    else:
+        declared = float(duration)
+        short = 0.8 * declared - 1.0
+    if (end is None or end >= declared) and last_t < short:
+        msg = (
+            f"{path}: the video stream claims to end at {declared:.2f} s but decoding ended "
+            f"at t={last_t:.2f} s (truncated file?); keeping the {decoded} frames decoded"
+        )
+        info.setdefault("warnings", []).append(msg)
+        warnings.warn(msg, TruncatedVideoWarning, stacklevel=4)
 
 
 def extract_frames(

@@ -3,6 +3,8 @@ answer, a crash or a hang: each is made here in ``tmp_path`` and never modifies 
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -158,3 +160,33 @@ def test_animation_frame_cap_and_pixel_limit(tmp_path, monkeypatch):
     monkeypatch.setattr(gv.settings, "max_image_pixels", 120 * 80 * 5)
     with pytest.raises(gv.ImageTooLargeError, match=r"long.gif: 6 x 120x80 = 57,600 pixels"):
         gv.load_images(path)
+
+
+# --------------------------------------------------------------------------- truncated video
+
+
+@pytest.mark.parametrize("keyframes", [False, True])
+def test_video_cut_at_90_percent_warns(demo_video, tmp_path, keyframes):
+    from .test_frames import _faststart_copy
+
+    fast = tmp_path / "demo_fast.mp4"
+    _faststart_copy(demo_video, fast)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", gv.exceptions.GeoverifyWarning)
+        gv.extract_frames(fast, keyframes=keyframes, progress=False)  # complete: no warning
+    cut = tmp_path / "demo_cut90.mp4"
+    data = fast.read_bytes()
+    cut.write_bytes(data[: int(len(data) * 0.9)])
+    before = sha256(cut)
+    with pytest.warns(gv.exceptions.TruncatedVideoWarning, match=r"demo_cut90.mp4.*t=1\d\.\d\d s"):
+        fs = gv.extract_frames(cut, keyframes=keyframes, progress=False)
+    assert fs.info["warnings"] and len(fs) >= 1
+    assert sha256(cut) == before
+
+
+def test_complete_videos_do_not_warn(shared, demo_video):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", gv.exceptions.GeoverifyWarning)
+        for path in [demo_video, *sorted((shared / "video").glob("*.mp4"))]:
+            for keyframes in (False, True):
+                assert len(gv.extract_frames(path, keyframes=keyframes, progress=False)) >= 1
