@@ -1,0 +1,1 @@
+"""Training recipe of geoverify's Urdu line recogniser (see training/README.md)."""
