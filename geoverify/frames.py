@@ -12,6 +12,7 @@ import glob as _glob
 import hashlib
 import html
 import json
+import math
 import os
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
@@ -556,8 +557,8 @@ def extract_frames(
         A video file PyAV/FFmpeg can read (mp4, mov, mkv, webm; H.264, H.265, VP9, AV1, ...).
         It is only read, never modified.
     every
-        Seconds. Without ``keyframes``: one frame every ``every`` seconds of presentation time
-        (the frame at or just after each multiple). With ``keyframes``: the time resolution of
+        Seconds (finite, at least ``MIN_EVERY`` = 1 ms). Without ``keyframes``: one frame every
+        ``every`` seconds of presentation time (the frame at or just after each multiple). With ``keyframes``: the time resolution of
         the selection. Inside one shot a new view begins at most once every ``every`` seconds
         (however fast the camera pans); a cut always begins a new view, but a shot shorter than
         ``every / 2`` between two cuts is not kept on its own. Keyframe mode never keeps more
@@ -579,9 +580,10 @@ def extract_frames(
         frame's ``reason`` says which view it stands for, when that view began and why, and
         where the same view was seen again.
     max_frames
-        Keep at most this many frames (the sharpest first, then back in time order).
+        Keep at most this many frames (a whole number >= 1; the sharpest first, then back in
+        time order).
     start, end
-        Only consider this span, in seconds.
+        Only consider this span, in seconds (finite, >= 0, ``end`` not before ``start``).
     change_threshold
         How different (share of full brightness, 0..1) the most changed 1 % of the view's
         still blocks (each 1/40 of the frame's width) must become, camera motion compensated,
@@ -629,8 +631,7 @@ def extract_frames(
         raise InputError(f"{p}: is a directory, expected a video file")
     if p.stat().st_size == 0:
         raise VideoDecodeError(f"{p}: the file is empty (0 bytes)")
-    if not every > 0:
-        raise InputError(f"every must be positive, got {every}")
+    _check_sampling(every, start, end, max_frames)
     if not 0 < change_threshold < 1:
         raise InputError(f"change_threshold must be between 0 and 1, got {change_threshold}")
     if not 0 < pan_fraction < 1:
@@ -665,9 +666,7 @@ def extract_frames(
                             reason=f"fixed sampling every {every:g} s",
                         )
                     )
-                    next_t = (t if next_t is None else next_t) + every
-                    while next_t <= t:
-                        next_t += every
+                    next_t = _next_sample(t if next_t is None else next_t, t, every)
         else:
             selector = _KeyframeSelector(
                 every=every, change=change_threshold * 255.0, pan=pan_fraction
@@ -694,6 +693,42 @@ def extract_frames(
         kept = [f for f in kept if id(f) in keep_ids]
     info["frames_kept"] = len(kept)
     return FrameSet(kept, source=str(path), info=info)
+
+
+#: The shortest ``every`` accepted, in seconds (1 ms: shorter than any frame interval).
+MIN_EVERY = 0.001
+
+
+def _check_sampling(every: Any, start: Any, end: Any, max_frames: Any) -> None:
+    """Refuse (:class:`~geoverify.exceptions.InputError`) values of :func:`extract_frames`
+    that are not numbers, not finite or out of range."""
+
+    def number(name: str, value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise InputError(f"{name} must be a number of seconds, got {value!r}")
+        if not math.isfinite(value):
+            raise InputError(f"{name} must be finite, got {value!r}")
+        return float(value)
+
+    if number("every", every) < MIN_EVERY:
+        raise InputError(f"every must be at least {MIN_EVERY} s (MIN_EVERY), got {every!r}")
+    for name, value in (("start", start), ("end", end)):
+        if value is not None and number(name, value) < 0:
+            raise InputError(f"{name} must be >= 0 s, got {value!r}")
+    if start is not None and end is not None and end < start:
+        raise InputError(f"end ({end!r} s) is before start ({start!r} s)")
+    if max_frames is not None and (
+        isinstance(max_frames, bool)
+        or not isinstance(max_frames, (int, np.integer))
+        or max_frames < 1
+    ):
+        raise InputError(f"max_frames must be a whole number >= 1 (or None), got {max_frames!r}")
+
+
+def _next_sample(previous: float, t: float, every: float) -> float:
+    """The first time after ``t`` on the grid ``previous + k * every`` (computed, not counted
+    up to: a long gap between two frames takes one step)."""
+    return previous + (math.floor((t - previous) / every) + 1) * every
 
 
 #: Consecutive compared frames whose block difference (0-255), camera motion taken out,

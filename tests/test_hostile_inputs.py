@@ -3,7 +3,10 @@ answer, a crash or a hang: each is made here in ``tmp_path`` and never modifies 
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import warnings
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -190,3 +193,76 @@ def test_complete_videos_do_not_warn(shared, demo_video):
         for path in [demo_video, *sorted((shared / "video").glob("*.mp4"))]:
             for keyframes in (False, True):
                 assert len(gv.extract_frames(path, keyframes=keyframes, progress=False)) >= 1
+
+
+# --------------------------------------------------------------------------- sampling values
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float):
+    """Fail instead of hanging: a SIGALRM after ``seconds`` raises in the test."""
+
+    def expired(signum, frame):
+        raise TimeoutError(f"still running after {seconds} s (an endless loop?)")
+
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"every": 1e-300},
+        {"every": 0.0},
+        {"every": -1.0},
+        {"every": float("nan")},
+        {"every": float("inf")},
+        {"every": True},
+        {"start": float("nan")},
+        {"start": -1.0},
+        {"start": float("inf")},
+        {"end": float("nan")},
+        {"end": -0.5},
+        {"end": float("inf")},
+        {"start": 2.0, "end": 1.0},
+        {"max_frames": 0},
+        {"max_frames": -3},
+        {"max_frames": float("nan")},
+        {"max_frames": float("inf")},
+        {"max_frames": 2.5},
+    ],
+)
+@pytest.mark.parametrize("keyframes", [False, True])
+def test_bad_sampling_values_are_refused_not_looped_on(tmp_path, kwargs, keyframes):
+    small = _mjpeg(tmp_path / "small.avi")
+    name = next(iter(kwargs))
+    with _deadline(20), pytest.raises(gv.InputError, match=name):
+        gv.extract_frames(small, keyframes=keyframes, progress=False, **kwargs)
+
+
+def test_a_long_gap_between_frames_does_not_loop(tmp_path):
+    """Two frames 10**6 s apart sampled every 1 ms: the next sample time is computed, not
+    counted up to in 10**9 steps."""
+    import av
+
+    path = tmp_path / "gap.mkv"
+    with av.open(str(path), "w") as out:
+        s = out.add_stream("mjpeg", rate=10)
+        s.width, s.height, s.pix_fmt = 64, 48, "yuvj420p"
+        s.time_base = s.codec_context.time_base = Fraction(1, 1000)
+        for i, pts in enumerate([0, 10**9, 10**9 + 1]):
+            img = np.full((48, 64, 3), 80 * i, dtype=np.uint8)
+            fr = av.VideoFrame.from_ndarray(img, format="rgb24")
+            fr.pts, fr.time_base = pts, Fraction(1, 1000)
+            for pkt in s.encode(fr):
+                out.mux(pkt)
+        for pkt in s.encode():
+            out.mux(pkt)
+    with _deadline(20):
+        fs = gv.extract_frames(path, every=0.001, keyframes=False, progress=False)
+    assert [round(f.t, 3) for f in fs] == [0.0, 1e6, 1e6 + 0.001]
