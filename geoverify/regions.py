@@ -194,7 +194,11 @@ ELSEWHERE = "elsewhere"
 
 
 def _alias_key(text: str) -> str:
+    """The form names are compared in: NFKC, case-folded, without spaces, punctuation that
+    varies (``-_.'’``) and invisible format characters (category Cf: zero-width spaces and
+    joiners, U+FEFF, soft hyphens, bidi marks and controls), "&" read as "and"."""
     text = unicodedata.normalize("NFKC", text).casefold()
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     return re.sub(r"[\s\-_.'’&]+", "", text.replace("&", "and"))
 
 

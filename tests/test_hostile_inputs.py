@@ -266,3 +266,24 @@ def test_a_long_gap_between_frames_does_not_loop(tmp_path):
     with _deadline(20):
         fs = gv.extract_frames(path, every=0.001, keyframes=False, progress=False)
     assert [round(f.t, 3) for f in fs] == [0.0, 1e6, 1e6 + 0.001]
+
+
+# --------------------------------------------------------------------------- claims
+
+
+@pytest.mark.parametrize(
+    ("alias", "rid"),
+    [
+        ("A\u200bJK", "azad-kashmir"),  # zero-width space
+        ("\ufeffPoK", "pakistan-administered-kashmir"),  # byte order mark
+        ("La\u200ddakh", "ladakh"),  # zero-width joiner
+        ("Kar\u2060gil", "ladakh"),  # word joiner
+        ("\u202eIIOJK\u202c", "india-administered-jammu-and-kashmir"),  # bidi override + pop
+        ("\u200fآزاد\u200e کشمیر", "azad-kashmir"),  # right-to-left and left-to-right marks
+        ("\u2066Gilgit-Baltistan\u2069", "gilgit-baltistan"),  # bidi isolate
+        ("Que\u00adtta", "balochistan"),  # soft hyphen
+        ("J\u200c&\u200cK", "india-administered-jammu-and-kashmir"),  # zero-width non-joiner
+    ],
+)
+def test_invisible_characters_in_a_claim_are_ignored(alias, rid):
+    assert gv.regions.region(alias).id == rid
