@@ -1,0 +1,539 @@
+"""geoverify's own Urdu line recogniser: a small CTC CRNN run with onnxruntime on the CPU.
+
+The model (``geoverify/models/urdu_crnn.onnx``, recipe in ``training/``) reads ONE line of
+Urdu text (Naskh or Nastaliq, Urdu and ASCII digits) from a grayscale or RGB crop. Its frames
+run left to right over the image, i.e. in *visual* order; readings are returned in logical
+Unicode order.
+
+Decoding is greedy CTC (the *raw* reading). Given a lexicon (for example the gazetteer's
+Arabic-script place names), a prefix beam search constrained to a trie of the lexicon finds
+the best lexicon entries; both readings are scored exactly with the CTC forward algorithm
+and the lexicon entry is chosen only when its log-likelihood is within
+:data:`LEXICON_MAX_GAP` nats per character of the raw reading's and the raw reading is
+within :data:`LEXICON_MAX_EDITS` edits per character of it. Both are kept in the
+:class:`UrduReading`.
+
+This module needs onnxruntime, numpy and OpenCV only (no PyTorch).
+
+Examples
+--------
+>>> from geoverify.ocr.urdu import UrduRecognizer, available
+>>> if available():  # doctest: +SKIP
+...     reader = UrduRecognizer()
+...     reading = reader.recognize([crop], lexicon=["لاہور", "چکوال"])[0]
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import cv2
+import numpy as np
+from rapidfuzz.distance import Levenshtein
+
+from ..exceptions import EngineUnavailableError, InputError
+from ..text import normalize
+
+__all__ = [
+    "LEXICON_MAX_EDITS",
+    "LEXICON_MAX_GAP",
+    "MIN_LINE_HEIGHT",
+    "UrduReading",
+    "UrduRecognizer",
+    "available",
+    "model_path",
+]
+
+#: Lines less tall than this (pixels) are not read: an empty reading, confidence 0.
+MIN_LINE_HEIGHT = 6
+#: Widest input (after scaling to the model's height); wider lines are squeezed to this.
+MAX_INPUT_WIDTH = 2048
+#: Largest line crop accepted (pixels); bigger ones are downscaled before anything else.
+MAX_LINE_PIXELS = 4_000_000
+#: A lexicon entry is chosen when ``(logP(raw) - logP(entry)) / len(entry)`` is at most this
+#: (nats per character): about one confusable letter in a short name, never a different word.
+LEXICON_MAX_GAP = 0.35
+#: ... and when the raw reading is within this many edits per character of the entry (so a
+#: line the model read as empty or as something else entirely never becomes a place name).
+LEXICON_MAX_EDITS = 0.4
+#: Beam width of the lexicon-constrained prefix beam search.
+BEAM_WIDTH = 16
+_BATCH = 16
+_NEG = -1e30
+
+
+def model_path() -> Path:
+    """Path of the packaged ONNX model (it may be missing in a stripped install).
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    return Path(__file__).resolve().parent.parent / "models" / "urdu_crnn.onnx"
+
+
+def available() -> bool:
+    """Whether the model file and onnxruntime are both present.
+
+    Returns
+    -------
+    bool
+    """
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return model_path().is_file() and model_path().with_suffix(".json").is_file()
+
+
+@dataclass(frozen=True)
+class UrduReading:
+    """What the recogniser read on one line.
+
+    Attributes
+    ----------
+    text
+        The chosen reading, logical Unicode order (``raw`` or ``lexicon``).
+    raw
+        Greedy CTC reading.
+    lexicon
+        Best lexicon entry, or None (no lexicon given, or none reachable).
+    used
+        ``"raw"`` or ``"lexicon"``: which one ``text`` is.
+    confidence
+        0..1: mean of ``char_conf`` (0 for an empty reading).
+    char_conf
+        Per character of ``text``: the highest posterior of that character over the frames
+        the best CTC alignment gives it.
+    """
+
+    text: str
+    raw: str
+    lexicon: str | None
+    used: Literal["raw", "lexicon"]
+    confidence: float
+    char_conf: tuple[float, ...]
+
+
+EMPTY = UrduReading("", "", None, "raw", 0.0, ())
+
+# --------------------------------------------------------------------------- visual order
+
+_DIGIT_RUN = re.compile(r"[0-9۰-۹][0-9۰-۹.\-/:]*[0-9۰-۹]|[0-9۰-۹]")
+
+
+def _flip(text: str) -> str:
+    """Logical <-> visual order of an RTL line: reverse, then un-reverse digit runs."""
+    return _DIGIT_RUN.sub(lambda m: m.group(0)[::-1], text[::-1])
+
+
+# --------------------------------------------------------------------------- CTC decoding
+
+
+def greedy_decode(probs: np.ndarray, charset: str) -> tuple[list[int], list[float]]:
+    """Best-path CTC decoding of one line.
+
+    Parameters
+    ----------
+    probs
+        ``(T, C)`` posteriors, class 0 the blank, class ``i + 1`` ``charset[i]``.
+    charset
+        The model's characters.
+
+    Returns
+    -------
+    labels, conf
+        Class indices of the emitted characters (visual order) and, for each, its highest
+        posterior over the run of frames that emitted it.
+    """
+    best = probs.argmax(1)
+    labels: list[int] = []
+    conf: list[float] = []
+    prev = 0
+    for t, k in enumerate(best.tolist()):
+        if k != 0 and k != prev:
+            labels.append(k)
+            conf.append(float(probs[t, k]))
+        elif k != 0:
+            conf[-1] = max(conf[-1], float(probs[t, k]))
+        prev = k
+    return labels, conf
+
+
+def _extended(labels: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Blank-interleaved label sequence and where the skip transition is allowed."""
+    ext = np.zeros(2 * len(labels) + 1, dtype=np.int64)
+    ext[1::2] = labels
+    skip = np.zeros(len(ext), dtype=bool)
+    skip[3::2] = ext[3::2] != ext[1:-2:2]
+    return ext, skip
+
+
+def ctc_log_likelihood(log_probs: np.ndarray, labels: Sequence[int]) -> float:
+    """``log P(labels | x)`` by the CTC forward algorithm.
+
+    Parameters
+    ----------
+    log_probs
+        ``(T, C)`` log-posteriors of one line.
+    labels
+        Class indices (no blanks), visual order.
+
+    Returns
+    -------
+    float
+        The log-likelihood (``-inf`` when the line is too short for the labels).
+    """
+    ext, skip = _extended(labels)
+    alpha = np.full(len(ext), -np.inf)
+    alpha[0] = log_probs[0, 0]
+    if len(ext) > 1:
+        alpha[1] = log_probs[0, ext[1]]
+    for t in range(1, len(log_probs)):
+        shifted1 = np.concatenate(([-np.inf], alpha[:-1]))
+        shifted2 = np.where(skip, np.concatenate(([-np.inf, -np.inf], alpha[:-2])), -np.inf)
+        alpha = np.logaddexp(np.logaddexp(alpha, shifted1), shifted2) + log_probs[t, ext]
+    tail = alpha[-2:] if len(ext) > 1 else alpha[-1:]
+    return float(np.logaddexp.reduce(tail))
+
+
+def align_confidence(log_probs: np.ndarray, labels: Sequence[int]) -> list[float]:
+    """Per-label confidence on the best (Viterbi) CTC alignment.
+
+    Parameters
+    ----------
+    log_probs
+        ``(T, C)`` log-posteriors of one line.
+    labels
+        Class indices (no blanks).
+
+    Returns
+    -------
+    list of float
+        For each label, its highest posterior over the frames aligned to it (0.0 for all
+        when no alignment exists).
+    """
+    if not labels:
+        return []
+    ext, skip = _extended(labels)
+    T, S = len(log_probs), len(ext)
+    score = np.full(S, -np.inf)
+    score[0], score[1] = log_probs[0, 0], log_probs[0, ext[1]]
+    back = np.zeros((T, S), dtype=np.int8)  # 0 stay, 1 from s-1, 2 from s-2
+    for t in range(1, T):
+        cand = np.stack(
+            [
+                score,
+                np.r_[-np.inf, score[:-1]],
+                np.where(skip, np.r_[-np.inf, -np.inf, score[:-2]], -np.inf),
+            ]
+        )
+        back[t] = cand.argmax(0)
+        score = cand.max(0) + log_probs[t, ext]
+    s = S - 1 if S == 1 or score[-1] >= score[-2] else S - 2
+    if not np.isfinite(score[s]):
+        return [0.0] * len(labels)
+    conf = [0.0] * len(labels)
+    for t in range(T - 1, -1, -1):
+        if s % 2 == 1:
+            conf[s // 2] = max(conf[s // 2], float(np.exp(log_probs[t, ext[s]])))
+        s -= int(back[t, s])
+    return conf
+
+
+# --------------------------------------------------------------------------- lexicon
+
+
+class _Node:
+    """A trie node over class indices (visual order); ``entry`` set where a word ends."""
+
+    __slots__ = ("children", "entry")
+
+    def __init__(self) -> None:
+        self.children: dict[int, _Node] = {}
+        self.entry: str | None = None
+
+
+@lru_cache(maxsize=8)
+def _trie(entries: tuple[str, ...], charset: str) -> _Node:
+    """Trie of the normalised ``entries`` that the charset can spell (others are skipped)."""
+    index = {ch: i + 1 for i, ch in enumerate(charset)}
+    root = _Node()
+    for entry in entries:
+        text = normalize(entry)
+        if not text or any(ch not in index for ch in text):
+            continue
+        node = root
+        for ch in _flip(text):
+            node = node.children.setdefault(index[ch], _Node())
+        node.entry = node.entry or text
+    return root
+
+
+def _add(
+    beams: dict[tuple[int, ...], list[Any]],
+    prefix: tuple[int, ...],
+    node: _Node,
+    pb: float,
+    pnb: float,
+) -> None:
+    """Add blank-ending and non-blank-ending log-probabilities to a prefix of the next frame."""
+    cur = beams.setdefault(prefix, [_NEG, _NEG, node])
+    cur[0], cur[1] = np.logaddexp(cur[0], pb), np.logaddexp(cur[1], pnb)
+
+
+def lexicon_beam_search(
+    log_probs: np.ndarray, root: _Node, beam: int = BEAM_WIDTH, prune: float = -9.0
+) -> list[str]:
+    """CTC prefix beam search whose prefixes must stay inside a lexicon trie.
+
+    Parameters
+    ----------
+    log_probs
+        ``(T, C)`` log-posteriors of one line.
+    root
+        Trie of the lexicon (see ``_trie``).
+    beam
+        Prefixes kept per frame.
+    prune
+        Extensions by a character whose log-posterior at the frame is below this are skipped.
+
+    Returns
+    -------
+    list of str
+        Complete lexicon entries reached, best first (approximate beam scores).
+    """
+    beams: dict[tuple[int, ...], tuple[float, float, _Node]] = {(): (0.0, _NEG, root)}
+    for lp in log_probs:
+        new: dict[tuple[int, ...], list[Any]] = {}
+        for prefix, (pb, pnb, node) in beams.items():
+            total = np.logaddexp(pb, pnb)
+            _add(new, prefix, node, total + lp[0], pnb + lp[prefix[-1]] if prefix else _NEG)
+            for c, child in node.children.items():
+                if lp[c] < prune:
+                    continue
+                from_ = pb if prefix and prefix[-1] == c else total
+                _add(new, (*prefix, c), child, _NEG, from_ + lp[c])
+        ranked = sorted(new.items(), key=lambda kv: -np.logaddexp(kv[1][0], kv[1][1]))[:beam]
+        beams = {p: (float(v[0]), float(v[1]), v[2]) for p, v in ranked}
+    done = [(np.logaddexp(pb, pnb), node.entry) for pb, pnb, node in beams.values() if node.entry]
+    return [entry for _, entry in sorted(done, key=lambda se: -se[0]) if entry is not None]
+
+
+# --------------------------------------------------------------------------- input
+
+
+def _as_gray(line: object, i: int) -> np.ndarray:
+    """Validate one line crop and return it as a 2-D uint8 array."""
+    if not isinstance(line, np.ndarray):
+        raise InputError(f"line {i}: expected a numpy image array, got {type(line).__name__}")
+    if line.dtype != np.uint8:
+        raise InputError(f"line {i}: expected dtype uint8, got {line.dtype}")
+    if line.ndim == 3 and line.shape[2] in (1, 3, 4):
+        if line.shape[2] == 1 or 0 in line.shape:
+            return line[:, :, 0]
+        return cv2.cvtColor(np.ascontiguousarray(line[:, :, :3]), cv2.COLOR_RGB2GRAY)
+    if line.ndim != 2:
+        raise InputError(f"line {i}: expected shape (H, W) or (H, W, 1|3|4), got {line.shape}")
+    return line
+
+
+def prepare(gray: np.ndarray, height: int) -> np.ndarray | None:
+    """Scale a grayscale line to the model's height (None if it is too small to read).
+
+    Parameters
+    ----------
+    gray
+        2-D uint8 image of one line.
+    height
+        The model's input height.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        ``(height, W)`` uint8 with ``8 <= W <= MAX_INPUT_WIDTH``.
+    """
+    h, w = gray.shape
+    if h < MIN_LINE_HEIGHT or w < 2:
+        return None
+    if h * w > MAX_LINE_PIXELS:  # enormous crop: shrink first, cheaply
+        f = (MAX_LINE_PIXELS / (h * w)) ** 0.5
+        gray = cv2.resize(
+            gray, (max(2, int(w * f)), max(height, int(h * f))), interpolation=cv2.INTER_AREA
+        )
+        h, w = gray.shape
+    new_w = int(min(MAX_INPUT_WIDTH, max(8, round(w * height / h))))
+    return cv2.resize(np.ascontiguousarray(gray), (new_w, height), interpolation=cv2.INTER_AREA)
+
+
+def _batches(widths: Sequence[int]) -> list[list[int]]:
+    """Indices grouped by similar width (at most ``_BATCH`` per group), to limit padding."""
+    order = sorted(range(len(widths)), key=lambda i: widths[i])
+    groups: list[list[int]] = []
+    for i in order:
+        g = groups[-1] if groups else None
+        if g and len(g) < _BATCH and widths[i] <= 1.3 * widths[g[0]] + 16:
+            g.append(i)
+        else:
+            groups.append([i])
+    return groups
+
+
+# --------------------------------------------------------------------------- recogniser
+
+
+def _load_meta(path: Path) -> dict[str, Any]:
+    """The model's metadata (``.json`` next to the ``.onnx``), checked against the file."""
+    import hashlib
+
+    from ..exceptions import IntegrityError
+
+    meta_path = path.with_suffix(".json")
+    if not path.is_file() or not meta_path.is_file():
+        raise EngineUnavailableError(
+            f"Urdu recogniser model not found: {path} (and its {meta_path.name}). It ships with "
+            "geoverify in geoverify/models/; reinstall geoverify, or rebuild it with "
+            "training/README.md (python -m training.train, then python -m training.export)."
+        )
+    meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if meta.get("onnx_sha256") not in (None, digest):
+        raise IntegrityError(f"{path}: sha256 {digest} does not match {meta_path.name}")
+    return meta
+
+
+class UrduRecognizer:
+    """Read single lines of Urdu text with the packaged CTC CRNN (onnxruntime, CPU).
+
+    Parameters
+    ----------
+    model
+        Path of an ONNX model with its ``.json`` metadata beside it; default
+        :func:`model_path`.
+    threads
+        onnxruntime intra-op threads (default: onnxruntime's choice).
+
+    Raises
+    ------
+    EngineUnavailableError
+        If onnxruntime or the model file is missing.
+    """
+
+    def __init__(self, model: str | Path | None = None, *, threads: int | None = None) -> None:
+        try:
+            import onnxruntime as ort
+        except ImportError as exc:  # pragma: no cover - a core dependency
+            raise EngineUnavailableError(
+                "onnxruntime is not installed: pip install onnxruntime"
+            ) from exc
+        self.path = Path(model) if model is not None else model_path()
+        self.meta = _load_meta(self.path)
+        self.charset: str = self.meta["charset"]
+        self.height: int = int(self.meta["input"]["height"])
+        opts = ort.SessionOptions()
+        opts.log_severity_level = 3
+        opts.inter_op_num_threads = 1
+        if threads:
+            opts.intra_op_num_threads = int(threads)
+        self._session = ort.InferenceSession(
+            str(self.path), opts, providers=["CPUExecutionProvider"]
+        )
+
+    def log_probs(self, lines: Sequence[np.ndarray]) -> list[np.ndarray | None]:
+        """Per-line ``(T, C)`` log-posteriors (None for lines too small to read).
+
+        Parameters
+        ----------
+        lines
+            uint8 crops of one line each, grayscale ``(H, W)`` or RGB(A) ``(H, W, 3|4)``.
+
+        Returns
+        -------
+        list
+            One array (or None) per line.
+        """
+        inputs = [prepare(_as_gray(line, i), self.height) for i, line in enumerate(lines)]
+        out: list[np.ndarray | None] = [None] * len(inputs)
+        todo = [i for i, x in enumerate(inputs) if x is not None]
+        widths = [inputs[i].shape[1] for i in todo]  # type: ignore[union-attr]
+        for group in _batches(widths):
+            idx = [todo[g] for g in group]
+            ims = [inputs[i] for i in idx]
+            width = max(im.shape[1] for im in ims if im is not None)
+            width += (-width) % 4
+            batch = np.stack(
+                [
+                    np.pad(im, ((0, 0), (0, width - im.shape[1])), mode="edge")
+                    for im in ims
+                    if im is not None
+                ]
+            )
+            lp = self._session.run(None, {"image": batch[:, None].astype(np.float32)})[0]
+            for j, i in enumerate(idx):
+                frames = max(1, inputs[i].shape[1] // 4)  # type: ignore[union-attr]
+                out[i] = np.ascontiguousarray(lp[:frames, j, :], dtype=np.float64)
+        return out
+
+    def recognize(
+        self, lines: Sequence[np.ndarray], lexicon: Sequence[str] | None = None
+    ) -> list[UrduReading]:
+        """Read each line crop; optionally prefer a close lexicon entry.
+
+        Parameters
+        ----------
+        lines
+            uint8 crops of ONE text line each, grayscale ``(H, W)`` or RGB(A)
+            ``(H, W, 3|4)``, any size (lines under :data:`MIN_LINE_HEIGHT` pixels give an
+            empty reading with confidence 0; very large ones are downscaled).
+        lexicon
+            Candidate readings of a whole line in Arabic script, e.g. gazetteer names
+            (normalised with :func:`geoverify.text.normalize`; entries with characters the
+            model cannot write are ignored).
+
+        Returns
+        -------
+        list of UrduReading
+            One per line, in order.
+
+        Raises
+        ------
+        InputError
+            If ``lines`` is not a sequence of uint8 image arrays.
+        """
+        if isinstance(lines, np.ndarray) or not isinstance(lines, Sequence):
+            raise InputError("lines must be a list of line images (numpy uint8 arrays)")
+        root = _trie(tuple(lexicon), self.charset) if lexicon else None
+        return [self._read(lp, root) if lp is not None else EMPTY for lp in self.log_probs(lines)]
+
+    def _read(self, log_probs: np.ndarray, root: _Node | None) -> UrduReading:
+        """Decode one line's log-posteriors (greedy, then the lexicon if one is given)."""
+        labels, conf = greedy_decode(np.exp(log_probs), self.charset)
+        raw = _flip("".join(self.charset[k - 1] for k in labels))
+        raw_conf = tuple(conf[::-1])  # logical order (digit runs aside)
+        reading = UrduReading(raw, raw, None, "raw", _mean(raw_conf), raw_conf)
+        if root is None:
+            return reading
+        candidates = lexicon_beam_search(log_probs, root)[:3]
+        if not candidates:
+            return reading
+        index = {ch: i + 1 for i, ch in enumerate(self.charset)}
+        scored = [
+            (ctc_log_likelihood(log_probs, [index[c] for c in _flip(e)]), e) for e in candidates
+        ]
+        best_lp, best = max(scored)
+        gap = (ctc_log_likelihood(log_probs, labels) - best_lp) / max(1, len(best))
+        if gap > LEXICON_MAX_GAP or Levenshtein.distance(raw, best) > LEXICON_MAX_EDITS * len(best):
+            return UrduReading(raw, raw, best, "raw", reading.confidence, raw_conf)
+        lex_conf = tuple(align_confidence(log_probs, [index[c] for c in _flip(best)])[::-1])
+        return UrduReading(best, raw, best, "lexicon", _mean(lex_conf), lex_conf)
+
+
+def _mean(values: Sequence[float]) -> float:
+    """Mean of ``values``, 0.0 when empty."""
+    return float(np.mean(values)) if len(values) else 0.0

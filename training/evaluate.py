@@ -1,0 +1,126 @@
+"""Evaluate the exported ONNX model (what ships is what is measured) on synthetic lines.
+
+Example::
+
+    .venv/bin/python -m training.evaluate --n 300
+
+Sets (all from the held-out text split, fixed seeds): training fonts and the held-out font
+(:data:`training.render.HELDOUT_FONT`), each clean and augmented; plus single held-out
+place names in the held-out font, augmented, decoded with and without a lexicon of all
+held-out names. Prints a markdown table and writes JSON to ``training/results/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+from rapidfuzz.distance import Levenshtein
+
+from geoverify.ocr.urdu import UrduRecognizer, model_path
+
+from . import corpus as C
+from . import render as R
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def score(preds: list[str], truths: list[str]) -> dict[str, float]:
+    """CER (edits / reference characters) and exact-match rate."""
+    edits = sum(Levenshtein.distance(p, t) for p, t in zip(preds, truths))
+    chars = max(1, sum(len(t) for t in truths))
+    exact = sum(p == t for p, t in zip(preds, truths)) / max(1, len(truths))
+    return {"cer": round(edits / chars, 4), "exact": round(exact, 4), "n": len(truths)}
+
+
+def lines(seed: int, n: int, fonts: list[str], augment: bool, names_only: bool = False):
+    """Rendered held-out lines and their texts (deterministic for a seed)."""
+    rng, prng = np.random.default_rng(seed), random.Random(seed)
+    corpus, textures = C.load(True), R.load_textures()
+    if names_only:
+        texts = [prng.choice(corpus.names) for _ in range(n)]
+    else:
+        texts = [C.sample_line(prng, corpus) for _ in range(n)]
+    images = [R.render_line(rng, t, fonts, textures, augment=augment) for t in texts]
+    return images, texts
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command line."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--model", type=Path, default=model_path())
+    p.add_argument("--n", type=int, default=300, help="lines per set")
+    p.add_argument("--tag", default="urdu_crnn")
+    args = p.parse_args(argv)
+    reader = UrduRecognizer(args.model, threads=1)
+    rows: list[dict] = []
+    sets = [
+        ("held-out text, training fonts", "clean", R.TRAIN_FONTS, False, 101),
+        ("held-out text, training fonts", "augmented", R.TRAIN_FONTS, True, 102),
+        ("held-out text, held-out font", "clean", [R.HELDOUT_FONT], False, 103),
+        ("held-out text, held-out font", "augmented", [R.HELDOUT_FONT], True, 104),
+    ]
+    for name, cond, fonts, augment, seed in sets:
+        images, texts = lines(seed, args.n, fonts, augment)
+        t0 = time.time()
+        preds = [r.text for r in reader.recognize(images)]
+        ms = 1000 * (time.time() - t0) / len(images)
+        rows.append(
+            {
+                "set": name,
+                "condition": cond,
+                "decoding": "greedy",
+                **score(preds, texts),
+                "ms_per_line": round(ms, 1),
+            }
+        )
+    images, texts = lines(105, args.n, [R.HELDOUT_FONT], True, names_only=True)
+    lexicon = sorted(set(C.load(True).names))
+    for lex in (None, lexicon):
+        t0 = time.time()
+        readings = reader.recognize(images, lexicon=lex)
+        ms = 1000 * (time.time() - t0) / len(images)
+        used = sum(r.used == "lexicon" for r in readings) / len(readings)
+        rows.append(
+            {
+                "set": "held-out place names, held-out font",
+                "condition": "augmented",
+                "decoding": f"lexicon ({len(lexicon)} names)" if lex else "greedy",
+                **score([r.text for r in readings], texts),
+                "ms_per_line": round(ms, 1),
+                "lexicon_used": round(used, 4) if lex else None,
+            }
+        )
+    print("| set | condition | decoding | n | CER | exact match | ms/line |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for r in rows:
+        print(
+            f"| {r['set']} | {r['condition']} | {r['decoding']} | {r['n']} | {r['cer']:.3f} "
+            f"| {r['exact']:.3f} | {r['ms_per_line']} |"
+        )
+    meta = json.loads(args.model.with_suffix(".json").read_text(encoding="utf-8"))
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{args.tag}.json"
+    out.write_text(
+        json.dumps(
+            {
+                "model": str(args.model.name),
+                "onnx_sha256": meta["onnx_sha256"],
+                "checkpoint": meta.get("checkpoint"),
+                "heldout_font": R.HELDOUT_FONT,
+                "rows": rows,
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
+        + "\n"
+    )
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
