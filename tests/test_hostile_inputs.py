@@ -287,3 +287,45 @@ def test_a_long_gap_between_frames_does_not_loop(tmp_path):
 )
 def test_invisible_characters_in_a_claim_are_ignored(alias, rid):
     assert gv.regions.region(alias).id == rid
+
+
+# --------------------------------------------------------------------------- gazetteer rows
+
+
+def test_gazetteer_bad_rows_name_their_physical_line(tmp_path):
+    path = tmp_path / "crafted.csv"
+    path.write_bytes(
+        b"id,name,lat,lon\n"  # line 1
+        b"1,Kargil,34.55,76.13\n"  # 2
+        b'2,"Khomeini\nChowk\nKargil",34.56,76.12\n'  # 3-5: one row, two embedded newlines
+        b"3,No latitude,,76.1\n"  # 6
+        b"\n"  # 7: blank
+        b"4,Too far north,95,77.58\n"  # 8
+        b"5,Nowhere,north,74\n"  # 9
+        b"6,Bad \xff name,34,74\n"  # 10: invalid UTF-8
+        b"7,Extra,34,74,surplus,fields\n"  # 11: more fields than the header
+        b'8,"Leh\r\ntown",34.16,77.58\n'  # 12-13
+        b"9,Missing lon,34.2\n"  # 14: fewer fields than the header
+    )
+    before = sha256(path)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        gaz = gv.load_gazetteer(path)
+    assert all(issubclass(w.category, gv.exceptions.BadRowsWarning) for w in rec), [
+        (w.category, str(w.message)) for w in rec
+    ]
+    text = "\n".join(str(w.message) for w in rec)
+    assert "crafted.csv" in text
+    assert "line 6: non-numeric or missing coordinates" in text
+    assert "line 8: coordinates out of range" in text
+    assert "line 9: non-numeric or missing coordinates" in text
+    assert "invalid UTF-8 at byte" in text and "(line 10)" in text
+    assert "line 10: name contains undecodable bytes" in text
+    assert "line 11: 6 fields where the header has 4" in text
+    assert "line 14: non-numeric or missing coordinates" in text
+    assert sorted(gaz.places["name"]) == ["Kargil", "Khomeini\nChowk\nKargil", "Leh\r\ntown"]
+    with pytest.raises(gv.GazetteerError, match=r"crafted.csv, line 6: non-numeric"):
+        gv.Gazetteer.from_dataframe(
+            gv.gazetteer.sources.read_table(path), origin=str(path), on_bad_rows="raise"
+        )
+    assert sha256(path) == before

