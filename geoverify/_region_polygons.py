@@ -1,4 +1,10 @@
-"""Region polygons from Natural Earth (private: used by :func:`geoverify.load_regions`)."""
+"""Region polygons from Natural Earth (private: used by :func:`geoverify.load_regions`).
+
+The files are read as hostile input: a layer that cannot be read, is empty, lacks a region's
+geometry, is not in longitude/latitude (a CRS that does not match the numbers, swapped axes)
+or puts a region's anchor places (:attr:`geoverify.regions.Region.anchors`) anywhere but in
+that region raises :class:`~geoverify.exceptions.RegionDataError` naming the file.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from .data import fetch, sha256_file
+from .exceptions import RegionDataError
 
 _LAYERS = {
     "disputed": ("ne_10m_admin_0_disputed_areas", "BRK_NAME"),
@@ -17,38 +24,86 @@ _LAYERS = {
 }
 
 
-def _read(name: str, data_dir: str | None) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
+def _read(key: str, data_dir: str | None) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
+    """One Natural Earth layer in EPSG:4326, checked: readable, not empty, with its name
+    column and with coordinates that are longitude/latitude."""
+    name, col = _LAYERS[key]
     path = fetch(name, data_dir=data_dir)
-    gdf = gpd.read_file(path)
-    if gdf.crs is None:
-        gdf = gdf.set_crs(4326)
-    elif gdf.crs.to_epsg() != 4326:
-        gdf = gdf.to_crs(4326)
+    try:
+        gdf = gpd.read_file(path)
+    except Exception as exc:  # pyogrio/GDAL raise several error types
+        raise RegionDataError(
+            f"{path}: not a vector file geopandas can read ({type(exc).__name__}: {exc})"
+        ) from exc
+    if len(gdf) == 0:
+        raise RegionDataError(f"{path}: no features (an empty layer)")
+    if col not in gdf.columns:
+        raise RegionDataError(f"{path}: no {col} column, so not the Natural Earth layer {name}")
+    gdf = _to_lonlat(gdf, str(path))
     gdf["geometry"] = shapely.make_valid(gdf.geometry.values)
     return gdf, {"file": str(path), "sha256": sha256_file(path)}
+
+
+def _to_lonlat(gdf: gpd.GeoDataFrame, path: str) -> gpd.GeoDataFrame:
+    """``gdf`` in EPSG:4326, refusing a CRS that its coordinates contradict."""
+    present = gdf.geometry[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    if len(present) == 0:
+        raise RegionDataError(f"{path}: no geometry in any of its {len(gdf)} features")
+
+    def degrees(frame: Any) -> tuple[bool, str]:
+        x0, y0, x1, y1 = (float(v) for v in frame.total_bounds)
+        ok = -180.0 <= x0 <= x1 <= 180.0 and -90.0 <= y0 <= y1 <= 90.0
+        return ok, f"x {x0:.6g} to {x1:.6g}, y {y0:.6g} to {y1:.6g}"
+
+    fits, extent = degrees(present)
+    if gdf.crs is None:
+        gdf = gdf.set_crs(4326)
+    elif not gdf.crs.is_geographic:
+        if fits:
+            raise RegionDataError(
+                f"{path}: CRS says {gdf.crs.to_string()} but the coordinates ({extent}) are "
+                f"longitude/latitude degrees (relabelled without reprojecting?)"
+            )
+        gdf = gdf.to_crs(4326)
+    elif gdf.crs.to_epsg() != 4326:
+        gdf = gdf.to_crs(4326)
+    fits, extent = degrees(gdf.geometry[gdf.geometry.notna() & ~gdf.geometry.is_empty])
+    if not fits:
+        raise RegionDataError(f"{path}: the coordinates ({extent}) are not longitude/latitude")
+    return gdf
 
 
 def natural_earth_polygons(
     table: pd.DataFrame, data_dir: str | None = None
 ) -> tuple[list[Any], dict[str, Any]]:
-    """Geometry for each row of ``table`` (None where Natural Earth has no polygon for it).
+    """Geometry for each row of ``table`` (None where no region of it has a polygon).
 
     Pakistan and India are drawn as their de-facto countries minus the disputed areas they
     administer, so that the top-level regions do not overlap.
+
+    Raises
+    ------
+    RegionDataError
+        A layer is unusable, a region's feature or geometry is missing, or an anchor place
+        is not where the polygons should put it (the message names the file).
     """
-    layers = {key: _read(name, data_dir) for key, (name, _) in _LAYERS.items()}
+    layers = {key: _read(key, data_dir) for key in _LAYERS}
     from .regions import REGIONS
 
-    def feature(layer: str, value: str) -> BaseGeometry | None:
-        gdf, _ = layers[layer]
+    def feature(layer: str, value: str) -> BaseGeometry:
+        gdf, meta = layers[layer]
         col = _LAYERS[layer][1]
-        sel = gdf[gdf[col] == value]
-        return shapely.union_all(sel.geometry.values) if len(sel) else None
+        sel = gdf.geometry[(gdf[col] == value).to_numpy()]
+        if len(sel) == 0:
+            raise RegionDataError(f"{meta['file']}: no feature with {col} = {value!r}")
+        sel = sel[sel.notna() & ~sel.is_empty]
+        if len(sel) == 0:
+            raise RegionDataError(f"{meta['file']}: no geometry for {value}")
+        return shapely.union_all(sel.values)
 
     by_id: dict[str, BaseGeometry | None] = {}
     for r in REGIONS:
         parts = [feature(layer, value) for layer, value in r.ne_features]
-        parts = [p for p in parts if p is not None]
         by_id[r.id] = shapely.union_all(parts) if parts else None
     jk, pak_k = (
         by_id.get("india-administered-jammu-and-kashmir"),
@@ -59,13 +114,51 @@ def natural_earth_polygons(
         by_id["pakistan"] = shapely.make_valid(pak.difference(pak_k))
     if ind is not None and jk is not None:
         by_id["india"] = shapely.make_valid(ind.difference(jk))
+    files = {key: meta for key, (_, meta) in layers.items()}
+    _check_anchors(by_id, files)
     loc = None
     if jk is not None and pak_k is not None:
         # the Line of Control: where India- and Pakistan-administered Kashmir meet
         loc = shapely.line_merge(jk.boundary.intersection(pak_k.buffer(0.02)))
     extras = {
         "source": "Natural Earth (10m disputed areas, 50m countries)",
-        "files": {key: meta for key, (_, meta) in layers.items()},
+        "files": files,
         "line_of_control": loc,
     }
     return [by_id.get(i) for i in table["id"]], extras
+
+
+def _check_anchors(by_id: dict[str, BaseGeometry | None], files: dict[str, dict[str, str]]) -> None:
+    """Raise :class:`RegionDataError` unless every region's anchor places lie inside the
+    polygon of the region, or of its nearest ancestor that has one, and inside no polygon of
+    a region that is neither an ancestor nor a descendant of it."""
+    from .regions import REGIONS, ancestors, leaves, region
+
+    for r in REGIONS:
+        chain = ancestors(r.id)
+        owner = next((rid for rid in chain if by_id.get(rid) is not None), None)
+        if owner is None or not r.anchors:
+            continue
+        poly = by_id[owner]
+        assert poly is not None
+        file = files[region(owner).ne_features[0][0]]["file"]
+        related = set(chain) | {rid for rid in by_id if leaves(rid) <= leaves(r.id)}
+        for name, lat, lon in r.anchors:
+            where = f"{name} ({lat:.2f}N {lon:.2f}E)"
+            if not poly.contains(shapely.Point(lon, lat)):
+                if poly.contains(shapely.Point(lat, lon)):
+                    raise RegionDataError(
+                        f"{file}: coordinates look swapped (x/y): {where} is inside "
+                        f"{region(owner).name} only with latitude and longitude exchanged"
+                    )
+                raise RegionDataError(f"{file}: {where} is not inside {region(owner).name}")
+            for rid, other in by_id.items():
+                if (
+                    rid not in related
+                    and other is not None
+                    and other.contains(shapely.Point(lon, lat))
+                ):
+                    raise RegionDataError(
+                        f"{file}: {where} lies inside {region(rid).name} as well as "
+                        f"{region(owner).name}"
+                    )

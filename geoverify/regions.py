@@ -21,12 +21,23 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from .exceptions import DataUnavailableError, GeoverifyWarning, UnknownRegionError
+from .exceptions import (
+    DataUnavailableError,
+    GeoverifyWarning,
+    RegionDataError,
+    RegionDataWarning,
+    UnknownRegionError,
+)
 
 
 @dataclass(frozen=True)
 class Region:
-    """A named region: id, neutral name, aliases, parent and admin-1 membership."""
+    """A named region: id, neutral name, aliases, parent and admin-1 membership.
+
+    ``anchors`` are well-known places, ``(name, lat, lon)``, that lie inside the region: a
+    polygon file is only used if each anchor lies inside the polygon of its region (or of its
+    nearest ancestor that has one) and of no region apart from those.
+    """
 
     id: str
     name: str
@@ -36,6 +47,7 @@ class Region:
     note: str = ""
     # Natural Earth features that draw the region: (layer, BRK_NAME or ADMIN) pairs
     ne_features: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    anchors: tuple[tuple[str, float, float], ...] = field(default=(), compare=False)
 
 
 #: The region hierarchy. Leaves (regions without children) partition the area of interest.
@@ -70,6 +82,7 @@ REGIONS: tuple[Region, ...] = (
         parent="india-administered-jammu-and-kashmir",
         admin1=("IN.12",),
         aliases=("Jammu and Kashmir UT", "J&K UT", "Kashmir Valley", "Kashmir valley", "Jammu"),
+        anchors=(("Srinagar", 34.08, 74.80), ("Jammu", 32.73, 74.86)),
     ),
     Region(
         "ladakh",
@@ -78,6 +91,7 @@ REGIONS: tuple[Region, ...] = (
         admin1=("IN.41",),
         aliases=("Ladakh", "لداخ", "Kargil", "کرگل", "Leh", "Kargil district", "Leh district"),
         note="Union territory of India since 2019 (districts Leh and Kargil); 'Kargil' resolves here.",
+        anchors=(("Kargil", 34.56, 76.13), ("Leh", 34.16, 77.58)),
     ),
     Region(
         "pakistan-administered-kashmir",
@@ -117,6 +131,7 @@ REGIONS: tuple[Region, ...] = (
             "آزاد جموں و کشمیر",
         ),
         ne_features=(("disputed", "Azad Kashmir"),),
+        anchors=(("Muzaffarabad", 34.37, 73.47), ("Mirpur", 33.15, 73.75)),
     ),
     Region(
         "gilgit-baltistan",
@@ -125,6 +140,7 @@ REGIONS: tuple[Region, ...] = (
         admin1=("PK.07",),
         aliases=("GB", "Gilgit Baltistan", "Northern Areas", "Gilgit-Baltistan", "گلگت بلتستان"),
         ne_features=(("disputed", "Northern Areas"),),
+        anchors=(("Gilgit", 35.92, 74.31), ("Skardu", 35.30, 75.63)),
     ),
     Region(
         "pakistan",
@@ -140,6 +156,7 @@ REGIONS: tuple[Region, ...] = (
         parent="pakistan",
         admin1=("PK.02",),
         aliases=("Balochistan", "Baluchistan", "بلوچستان", "Quetta", "کوئٹہ"),
+        anchors=(("Quetta", 30.18, 66.99),),
     ),
     Region(
         "khyber-pakhtunkhwa",
@@ -154,6 +171,7 @@ REGIONS: tuple[Region, ...] = (
         parent="pakistan",
         admin1=("PK.04",),
         aliases=("Punjab, Pakistan", "Pakistani Punjab", "پنجاب"),
+        anchors=(("Lahore", 31.55, 74.34),),
     ),
     Region(
         "sindh", "Sindh", parent="pakistan", admin1=("PK.05",), aliases=("Sindh", "Sind", "سندھ")
@@ -186,6 +204,7 @@ REGIONS: tuple[Region, ...] = (
         aliases=("India", "بھارت", "ہندوستان", "India proper"),
         note="India's states and union territories other than Jammu and Kashmir and Ladakh.",
         ne_features=(("countries", "India"),),
+        anchors=(("Delhi", 28.61, 77.21),),
     ),
 )
 
@@ -282,8 +301,10 @@ def load_regions(source: str = "auto", *, data_dir: str | None = None) -> gpd.Ge
     ----------
     source
         ``"admin"``: no polygons (geometry empty), membership by admin-1 codes only.
-        ``"naturalearth"``: polygons from Natural Earth (raises if unavailable offline).
-        ``"auto"`` (default): Natural Earth polygons where available, otherwise ``"admin"``.
+        ``"naturalearth"``: polygons from Natural Earth (raises if unavailable offline, or
+        if a file fails the checks below).
+        ``"auto"`` (default): Natural Earth polygons where available and sound, otherwise
+        ``"admin"`` with a warning.
     data_dir
         Folder of published files (default ``settings.data_dir``, env ``GEOVERIFY_DATA_DIR``).
 
@@ -292,6 +313,18 @@ def load_regions(source: str = "auto", *, data_dir: str | None = None) -> gpd.Ge
     geopandas.GeoDataFrame
         In EPSG:4326; ``.attrs["source"]`` says which data drew it and ``.attrs["line_of_control"]``
         holds the Line of Control where known.
+
+    Raises
+    ------
+    DataUnavailableError
+        ``"naturalearth"`` and the files are neither local nor downloadable.
+    RegionDataError
+        ``"naturalearth"`` and a file is unreadable or empty (not a vector file, invalid
+        JSON), lacks a region's feature or geometry, has coordinates that are not
+        longitude/latitude (a CRS its numbers contradict, swapped x/y), or puts a region's
+        anchor place (:attr:`Region.anchors`, e.g. Kargil in Ladakh) outside that region;
+        the message names the file and the problem. ``"auto"`` warns
+        (:class:`~geoverify.exceptions.RegionDataWarning`) and uses admin-1 codes instead.
     """
     table = pd.DataFrame(
         [
@@ -317,6 +350,14 @@ def load_regions(source: str = "auto", *, data_dir: str | None = None) -> gpd.Ge
             gdf = gpd.GeoDataFrame(table, geometry=geoms, crs="EPSG:4326")
             gdf.attrs.update(extras)
             return gdf
+        except RegionDataError as exc:
+            if source == "naturalearth":
+                raise
+            warnings.warn(
+                f"{exc}; region polygons not used: falling back to admin-1 codes only",
+                RegionDataWarning,
+                stacklevel=2,
+            )
         except DataUnavailableError:
             if source == "naturalearth":
                 raise

@@ -329,3 +329,108 @@ def test_gazetteer_bad_rows_name_their_physical_line(tmp_path):
             gv.gazetteer.sources.read_table(path), origin=str(path), on_bad_rows="raise"
         )
     assert sha256(path) == before
+
+
+# --------------------------------------------------------------------------- region files
+
+DISPUTED = "ne_10m_admin_0_disputed_areas"
+COUNTRIES = "ne_50m_admin_0_countries"
+
+
+def _swap_xy(geojson: dict) -> dict:
+    import shapely
+
+    for feat in geojson["features"]:
+        if feat.get("geometry"):
+            geom = shapely.transform(shapely.geometry.shape(feat["geometry"]), lambda c: c[:, ::-1])
+            feat["geometry"] = shapely.geometry.mapping(geom)
+    return geojson
+
+
+def _null_azad_kashmir(geojson: dict) -> dict:
+    for feat in geojson["features"]:
+        if feat["properties"].get("BRK_NAME") == "Azad Kashmir":
+            feat["geometry"] = None
+    return geojson
+
+
+def _relabel(geojson: dict) -> dict:
+    """Azad Kashmir and India-administered Jammu and Kashmir exchange names."""
+    swap = {"Azad Kashmir": "Jammu and Kashmir", "Jammu and Kashmir": "Azad Kashmir"}
+    for feat in geojson["features"]:
+        name = feat["properties"].get("BRK_NAME")
+        feat["properties"]["BRK_NAME"] = swap.get(name, name)
+    return geojson
+
+
+_CRAFTED = {
+    # name: (how the disputed-areas layer is altered, what the message must say)
+    "crs_3857": (
+        lambda g: {**g, "crs": {"type": "name", "properties": {"name": "EPSG:3857"}}},
+        r"CRS says EPSG:3857 but",
+    ),
+    "swapped": (_swap_xy, r"coordinates look swapped"),
+    "null_geometry": (_null_azad_kashmir, r"no geometry for Azad Kashmir"),
+    "all_null": (
+        lambda g: {**g, "features": [{**f, "geometry": None} for f in g["features"]]},
+        r"no geometry",
+    ),
+    "empty": (lambda g: {**g, "features": []}, r"no features"),
+    "relabelled": (_relabel, r"Srinagar \(34.08N 74.80E\) is not inside India-administered"),
+    "garbage": (b"\x00\xff\xfe garbage \x89PNG", r"not a vector file"),
+    "invalid_json": (b'{"type": "FeatureCollection", "features": [', r"not a vector file"),
+    "text": (b"Kargil is in Ladakh.\n", r"not a vector file"),
+}
+
+
+def _crafted_dir(shared, tmp_path, kind):
+    import json
+    import shutil
+
+    folder = tmp_path / kind
+    folder.mkdir()
+    src = shared / "regions"
+    shutil.copy(src / f"{COUNTRIES}.geojson", folder / f"{COUNTRIES}.geojson")
+    alter, _ = _CRAFTED[kind]
+    target = folder / f"{DISPUTED}.geojson"
+    if isinstance(alter, bytes):
+        target.write_bytes(alter)
+    else:
+        data = json.loads((src / f"{DISPUTED}.geojson").read_text(encoding="utf-8"))
+        target.write_text(json.dumps(alter(data)), encoding="utf-8")
+    return folder, target
+
+
+@pytest.mark.parametrize("kind", sorted(_CRAFTED))
+def test_crafted_region_file_falls_back_or_raises(shared, tmp_path, kind):
+    folder, target = _crafted_dir(shared, tmp_path, kind)
+    before = sha256(target)
+    _, says = _CRAFTED[kind]
+    with pytest.warns(gv.exceptions.RegionDataWarning, match=rf"{DISPUTED}.geojson.*{says}"):
+        g = gv.load_regions("auto", data_dir=str(folder))
+    assert g.geometry.isna().all() and "admin-1" in g.attrs["source"]
+    with pytest.raises(gv.exceptions.RegionDataError, match=rf"{DISPUTED}.geojson.*{says}"):
+        gv.load_regions("naturalearth", data_dir=str(folder))
+    assert sha256(target) == before
+
+
+def test_real_region_files_load_without_warning(shared):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for source in ("auto", "naturalearth"):
+            g = gv.load_regions(source, data_dir=str(shared / "regions"))
+            assert g.geometry.notna().sum() >= 8 and "Natural Earth" in g.attrs["source"]
+
+
+@pytest.mark.parametrize("kind", ["crs_3857", "swapped", "null_geometry"])
+def test_crafted_region_file_does_not_flip_a_verdict(shared, tmp_path, gazetteer, kind):
+    evidence = gv.match_places(["Anjuman Jamiyat Ulama Isna Asharia Kargil", "Kargil"], gazetteer)
+    real = gv.load_regions("naturalearth", data_dir=str(shared / "regions"))
+    expected = gv.test_claim(evidence, "Ladakh", regions=real)
+    assert expected.label == "supported"
+    folder, _ = _crafted_dir(shared, tmp_path, kind)
+    with pytest.warns(gv.exceptions.RegionDataWarning):
+        crafted = gv.load_regions("auto", data_dir=str(folder))
+    v = gv.test_claim(evidence, "Ladakh", regions=crafted)
+    assert v.label == "supported" and v.best_region == "ladakh"
+    assert v.posterior["ladakh"] == pytest.approx(expected.posterior["ladakh"], abs=0.05)
