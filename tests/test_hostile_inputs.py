@@ -324,10 +324,12 @@ def test_gazetteer_bad_rows_name_their_physical_line(tmp_path):
     assert "line 11: 6 fields where the header has 4" in text
     assert "line 14: non-numeric or missing coordinates" in text
     assert sorted(gaz.places["name"]) == ["Kargil", "Khomeini\nChowk\nKargil", "Leh\r\ntown"]
+    with pytest.warns(gv.exceptions.BadRowsWarning) as rec:
+        table = gv.gazetteer.sources.read_table(path)
+    assert any("crafted.csv, line 11: 6 fields" in str(w.message) for w in rec)
+    assert table["_line"].tolist() == [2, 3, 6, 8, 9, 10, 12, 14]
     with pytest.raises(gv.GazetteerError, match=r"crafted.csv, line 6: non-numeric"):
-        gv.Gazetteer.from_dataframe(
-            gv.gazetteer.sources.read_table(path), origin=str(path), on_bad_rows="raise"
-        )
+        gv.Gazetteer.from_dataframe(table, origin=str(path), on_bad_rows="raise")
     assert sha256(path) == before
 
 

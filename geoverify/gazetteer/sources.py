@@ -151,7 +151,7 @@ def _csv_rows(text: str, sep: str, origin: str) -> tuple[list[str], list[list[st
         warnings.warn(
             f"{len(wide)} unusable row(s) skipped:\n  " + "\n  ".join(wide[:50]) + more,
             BadRowsWarning,
-            stacklevel=4,
+            stacklevel=3,
         )
     return header or [], rows, lines
 
