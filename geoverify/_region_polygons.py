@@ -16,7 +16,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from .data import fetch, sha256_file
-from .exceptions import RegionDataError
+from .exceptions import InputError, RegionDataError
 
 _LAYERS = {
     "disputed": ("ne_10m_admin_0_disputed_areas", "BRK_NAME"),
@@ -39,16 +39,40 @@ def _read(key: str, data_dir: str | None) -> tuple[gpd.GeoDataFrame, dict[str, s
         raise RegionDataError(f"{path}: no features (an empty layer)")
     if col not in gdf.columns:
         raise RegionDataError(f"{path}: no {col} column, so not the Natural Earth layer {name}")
-    gdf = _to_lonlat(gdf, str(path))
+    gdf = to_lonlat(gdf, str(path))
     gdf["geometry"] = shapely.make_valid(gdf.geometry.values)
     return gdf, {"file": str(path), "sha256": sha256_file(path)}
 
 
-def _to_lonlat(gdf: gpd.GeoDataFrame, path: str) -> gpd.GeoDataFrame:
-    """``gdf`` in EPSG:4326, refusing a CRS that its coordinates contradict."""
+def to_lonlat(
+    gdf: gpd.GeoDataFrame, path: str, error: type[InputError] = RegionDataError
+) -> gpd.GeoDataFrame:
+    """``gdf`` in EPSG:4326 (no CRS: taken as EPSG:4326), checked.
+
+    Parameters
+    ----------
+    gdf
+        A layer read from ``path``.
+    path
+        Its file, for messages.
+    error
+        The exception to raise (:class:`RegionDataError`, or
+        :class:`~geoverify.exceptions.GazetteerError` for a gazetteer).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+
+    Raises
+    ------
+    InputError
+        ``error``: no feature has a geometry, the CRS is projected but the coordinates are
+        longitude/latitude degrees (relabelled without reprojecting), or the coordinates
+        are not longitude/latitude once reprojected.
+    """
     present = gdf.geometry[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     if len(present) == 0:
-        raise RegionDataError(f"{path}: no geometry in any of its {len(gdf)} features")
+        raise error(f"{path}: no geometry in any of its {len(gdf)} features")
 
     def degrees(frame: Any) -> tuple[bool, str]:
         x0, y0, x1, y1 = (float(v) for v in frame.total_bounds)
@@ -60,7 +84,7 @@ def _to_lonlat(gdf: gpd.GeoDataFrame, path: str) -> gpd.GeoDataFrame:
         gdf = gdf.set_crs(4326)
     elif not gdf.crs.is_geographic:
         if fits:
-            raise RegionDataError(
+            raise error(
                 f"{path}: CRS says {gdf.crs.to_string()} but the coordinates ({extent}) are "
                 f"longitude/latitude degrees (relabelled without reprojecting?)"
             )
@@ -69,7 +93,7 @@ def _to_lonlat(gdf: gpd.GeoDataFrame, path: str) -> gpd.GeoDataFrame:
         gdf = gdf.to_crs(4326)
     fits, extent = degrees(gdf.geometry[gdf.geometry.notna() & ~gdf.geometry.is_empty])
     if not fits:
-        raise RegionDataError(f"{path}: the coordinates ({extent}) are not longitude/latitude")
+        raise error(f"{path}: the coordinates ({extent}) are not longitude/latitude")
     return gdf
 
 

@@ -436,3 +436,28 @@ def test_crafted_region_file_does_not_flip_a_verdict(shared, tmp_path, gazetteer
     v = gv.test_claim(evidence, "Ladakh", regions=crafted)
     assert v.label == "supported" and v.best_region == "ladakh"
     assert v.posterior["ladakh"] == pytest.approx(expected.posterior["ladakh"], abs=0.05)
+
+
+def test_gazetteer_geojson_with_a_crs_its_numbers_contradict(tmp_path):
+    import json
+
+    points = {
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": "EPSG:3857"}},
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"name": name},
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            }
+            for name, lat, lon in [("Kargil", 34.56, 76.13), ("Leh", 34.16, 77.58)]
+        ],
+    }
+    path = tmp_path / "places.geojson"
+    path.write_text(json.dumps(points), encoding="utf-8")
+    with pytest.raises(gv.GazetteerError, match=r"places.geojson: CRS says EPSG:3857 but"):
+        gv.load_gazetteer(path)
+    points.pop("crs")
+    path.write_text(json.dumps(points), encoding="utf-8")
+    gaz = gv.load_gazetteer(path)
+    assert gaz.places.set_index("name").loc["Kargil", "lat"] == pytest.approx(34.56)

