@@ -558,8 +558,8 @@ def extract_frames(
         It is only read, never modified.
     every
         Seconds (finite, at least ``MIN_EVERY`` = 1 ms). Without ``keyframes``: one frame every
-        ``every`` seconds of presentation time (the frame at or just after each multiple). With ``keyframes``: the time resolution of
-        the selection. Inside one shot a new view begins at most once every ``every`` seconds
+        ``every`` seconds of presentation time (the frame at or just after each multiple).
+        With ``keyframes``: the time resolution of the selection. Inside one shot a new view begins at most once every ``every`` seconds
         (however fast the camera pans); a cut always begins a new view, but a shot shorter than
         ``every / 2`` between two cuts is not kept on its own. Keyframe mode never keeps more
         frames than fixed sampling would on the same span (should it find more views, those
@@ -1361,12 +1361,13 @@ def load_image(path: str | os.PathLike[str]) -> Frame:
         More pixels than ``settings.max_image_pixels`` (checked from the header, before
         decoding), or a decompression bomb by Pillow's own check.
     """
-    return _read_image(Path(path), all_frames=False)[0]
+    return _read_image(path, all_frames=False)[0]
 
 
-def _read_image(p: Path, all_frames: bool) -> list[Frame]:
+def _read_image(path: str | os.PathLike[str], all_frames: bool) -> list[Frame]:
     """The frame(s) of an image file: one for a still image, one per frame of an animation
     (at most ``settings.max_animation_frames``; only the first unless ``all_frames``)."""
+    p = Path(path)
     if not p.exists():
         raise InputError(f"{p}: no such file")
     if p.stat().st_size == 0:
@@ -1403,7 +1404,7 @@ def _read_image(p: Path, all_frames: bool) -> list[Frame]:
         raise InputError(f"{p}: the image is damaged or truncated ({exc})") from exc
     src_hash = _file_sha256(p)
     return [
-        Frame(image=img, t=t, source=str(p), source_sha256=src_hash, reason=reason)
+        Frame(image=img, t=t, source=str(path), source_sha256=src_hash, reason=reason)
         for img, t, reason in images
     ]
 
@@ -1434,6 +1435,7 @@ def _animation_frames(
     for k in range(keep):
         try:
             im.seek(k)
+            im.load()
         except (EOFError, OSError) as exc:
             if not out:
                 raise

@@ -461,3 +461,18 @@ def test_gazetteer_geojson_with_a_crs_its_numbers_contradict(tmp_path):
     path.write_text(json.dumps(points), encoding="utf-8")
     gaz = gv.load_gazetteer(path)
     assert gaz.places.set_index("name").loc["Kargil", "lat"] == pytest.approx(34.56)
+
+
+def test_truncated_animation_keeps_the_frames_before_the_break(tmp_path):
+    whole = _animation(tmp_path / "whole.gif", frames=6, durations=(100,))
+    cut = tmp_path / "cut.gif"
+    data = whole.read_bytes()
+    cut.write_bytes(data[: int(len(data) * 0.75)])
+    before = sha256(cut)
+    with pytest.warns(
+        gv.exceptions.FramesDroppedWarning,
+        match=r"cut.gif: frame \d of \d of the animated GIF is damaged",
+    ):
+        fs = gv.load_images(cut)
+    assert 1 <= len(fs) < 6
+    assert sha256(cut) == before
