@@ -1,18 +1,25 @@
 """Maps of the evidence: candidate places, regions, the Line of Control, clusters.
 
-Every string that came from OCR, a gazetteer or a user is HTML-escaped before it reaches a
-popup or tooltip: a banner reading ``<script>`` shows as text.
+Outside text (OCR lines, gazetteer names, sources) never reaches folium as a string to render:
+branca re-parses every rendered script as a Jinja2 template, and folium puts popup and tooltip
+HTML inside JavaScript template literals. Popups, tooltips and the legend are therefore bound
+by :class:`_Bound` and :class:`_Literal`, which write the escaped HTML
+(:func:`~geoverify._escape.html_text`) as a JavaScript string literal
+(:func:`~geoverify._escape.js_string`) and are never rendered as a template. A banner reading
+``<script>``, ``{{ ... }}`` or ``${...}`` shows as text.
 """
 
 from __future__ import annotations
 
-import html
+import json
 from typing import Any
 
 import folium
 import geopandas as gpd
 import numpy as np
+from branca.element import Element, Figure, MacroElement
 
+from ._escape import html_text, js_string
 from .verify import Verdict
 
 __all__ = ["map_html", "plot_candidates", "plot_static"]
@@ -34,8 +41,55 @@ _CLAIM_STYLE = {
 _ALT_STYLE = {"color": "#1a7f37", "weight": 1.5, "fillColor": "#1a7f37", "fillOpacity": 0.08}
 
 
-def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+_e = html_text
+
+
+class _Literal(Element):
+    """Text added to a page as it is: never rendered as a Jinja2 template."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Literal"
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+class _Bound(MacroElement):
+    """A popup or tooltip bound to its parent layer, its HTML passed as a string literal.
+
+    ``html`` must already be escaped HTML; it reaches the page as :func:`js_string` output,
+    which holds no character that Jinja2, an HTML parser or a template literal acts on.
+    """
+
+    def __init__(self, method: str, html: str, **options: Any) -> None:
+        super().__init__()
+        if method not in ("bindPopup", "bindTooltip"):
+            raise ValueError(f"unknown binding {method!r}")
+        self._name = method
+        self.method = method
+        self.html = html
+        self.options = options
+
+    def render(self, **kwargs: Any) -> str:
+        figure = self.get_root()
+        assert isinstance(figure, Figure), "render the map, not the layer"
+        assert self._parent is not None
+        script = (
+            f"{self._parent.get_name()}.{self.method}({js_string(self.html)}, "
+            f"{json.dumps(self.options)});"
+        )
+        figure.script.add_child(_Literal(script), name=self.get_name())
+        return ""
+
+
+def _popup_to(layer: Any, html: str, max_width: int = 320) -> None:
+    _Bound("bindPopup", html, maxWidth=max_width).add_to(layer)
+
+
+def _tooltip_to(layer: Any, html: str) -> None:
+    _Bound("bindTooltip", html, sticky=True).add_to(layer)
 
 
 def _popup(row: Any, weights: dict[int, float]) -> str:
@@ -48,7 +102,7 @@ def _popup(row: Any, weights: dict[int, float]) -> str:
     ]
     if getattr(row, "t", None) is not None and not (isinstance(row.t, float) and np.isnan(row.t)):
         parts.append(f"frame {_e(getattr(row, 'frame', ''))} at {float(row.t):.2f} s")
-    parts.append(f"<small>source: {_e(row.place_source)[:300]}</small>")
+    parts.append(f"<small>source: {_e(str(row.place_source)[:300])}</small>")
     thumb = getattr(row, "thumbnail", None)
     if isinstance(thumb, str) and thumb.startswith("data:image/"):
         parts.append(f"<img src='{_e(thumb)}' style='max-width:200px'/>")
@@ -118,20 +172,21 @@ def plot_candidates(
             layer = folium.FeatureGroup(
                 name=f"{'claim: ' if is_claim else ''}{_e(r.name)}", show=True
             )
-            folium.GeoJson(
-                r.geometry.__geo_interface__,
-                style_function=lambda _f, s=style: s,
-                tooltip=_e(f"{r.name} — {', '.join(r.aliases[:6])}"),
-            ).add_to(layer)
+            shape = folium.GeoJson(
+                r.geometry.__geo_interface__, style_function=lambda _f, s=style: s
+            )
+            _tooltip_to(shape, _e(f"{r.name} — {', '.join(r.aliases[:6])}"))
+            shape.add_to(layer)
             layer.add_to(m)
         loc = regions.attrs.get("line_of_control")
         if loc is not None and not loc.is_empty:
             lg = folium.FeatureGroup(name="Line of Control (Natural Earth)")
-            folium.GeoJson(
+            line = folium.GeoJson(
                 loc.__geo_interface__,
                 style_function=lambda _f: {"color": "#222", "weight": 2.5, "dashArray": "2 6"},
-                tooltip="Line of Control",
-            ).add_to(lg)
+            )
+            _tooltip_to(line, "Line of Control")
+            line.add_to(lg)
             lg.add_to(m)
 
     layer = folium.FeatureGroup(name="candidate places")
@@ -139,7 +194,7 @@ def plot_candidates(
         w = weights.get(int(row.item), 0.5)
         radius = 5 + 12 * float(w) * (float(row.score) / 100.0)
         colour = _KIND_COLOURS.get(str(row.kind), "#333")
-        folium.CircleMarker(
+        marker = folium.CircleMarker(
             location=[row.geometry.y, row.geometry.x],
             radius=radius,
             color=colour,
@@ -147,9 +202,10 @@ def plot_candidates(
             fill=True,
             fill_color=colour,
             fill_opacity=0.55,
-            popup=folium.Popup(_popup(row, weights), max_width=320),
-            tooltip=_e(f"{row.name} ← “{row.text}” ({row.kind})"),
-        ).add_to(layer)
+        )
+        _popup_to(marker, _popup(row, weights))
+        _tooltip_to(marker, _e(f"{row.name} ← “{row.text}” ({row.kind})"))
+        marker.add_to(layer)
         unc = getattr(row, "uncertainty_m", None)
         if unc is not None and not np.isnan(unc) and unc > 0:
             folium.Circle(
@@ -165,22 +221,17 @@ def plot_candidates(
     if verdict is not None and len(verdict.clusters):
         cl = folium.FeatureGroup(name="co-location clusters")
         for k in verdict.clusters.itertuples():
-            folium.Circle(
-                location=[k.lat, k.lon],
-                radius=6000,
-                color="#000",
-                weight=3,
-                fill=False,
-                popup=folium.Popup(
-                    f"<b>cluster of {int(k.n_items)} lines</b><br/>{_e(k.members)}", max_width=360
-                ),
-                tooltip=_e(f"co-location: {k.place_names}"),
-            ).add_to(cl)
+            ring = folium.Circle(
+                location=[k.lat, k.lon], radius=6000, color="#000", weight=3, fill=False
+            )
+            _popup_to(ring, f"<b>cluster of {int(k.n_items)} lines</b><br/>{_e(k.members)}", 360)
+            _tooltip_to(ring, _e(f"co-location: {k.place_names}"))
+            ring.add_to(cl)
         cl.add_to(m)
 
     legend = "".join(
         f"<div><span style='display:inline-block;width:10px;height:10px;border-radius:5px;background:{col}'></span>"
-        f" {kind}</div>"
+        f" {_e(kind)}</div>"
         for kind, col in _KIND_COLOURS.items()
     )
     title = ""
@@ -196,7 +247,7 @@ def plot_candidates(
         f"<div style='margin-top:4px'>marker size = line weight × match score; dashed circle = place "
         f"uncertainty</div></div>"
     )
-    m.get_root().html.add_child(folium.Element(box))  # type: ignore[attr-defined]
+    m.get_root().html.add_child(_Literal(box))  # type: ignore[attr-defined]
     folium.LayerControl(collapsed=True).add_to(m)
     if len(c):
         b = c.total_bounds

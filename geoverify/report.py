@@ -6,12 +6,11 @@ notes) is escaped: the report shows it as text and never runs it.
 
 from __future__ import annotations
 
-import html
-import json
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._escape import html_text, json_text, md_text
 from ._imaging import data_uri
 
 if TYPE_CHECKING:
@@ -30,8 +29,8 @@ iframe{width:100%;height:560px;border:1px solid #ccc} .muted{color:#666;font-siz
 """
 
 
-def _e(v: Any) -> str:
-    return html.escape("" if v is None else str(v), quote=True)
+_e = html_text
+_md = md_text
 
 
 def crop_uri(case: Case, frame: Any, box: tuple[Any, ...]) -> str | None:
@@ -97,8 +96,8 @@ def render_html(case: Case) -> str:
         )
         or "<tr><td colspan='4'>none</td></tr>"
     )
-    prov = json.dumps(case.provenance, indent=2, ensure_ascii=False, default=str)
-    params = json.dumps(case.params(), indent=2, ensure_ascii=False, default=str)
+    prov = json_text(case.provenance)
+    params = json_text(case.params())
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"/>
 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -128,14 +127,6 @@ def render_html(case: Case) -> str:
 <pre>{_e(params)}</pre>
 </body></html>
 """
-
-
-def _md(v: Any) -> str:
-    """Escape text for Markdown: no HTML, no link or emphasis syntax from outside text."""
-    s = html.escape("" if v is None else str(v), quote=False)
-    for ch in "\\`*_{}[]()#+!|":
-        s = s.replace(ch, "\\" + ch)
-    return s.replace("\n", " ")
 
 
 def render_markdown(case: Case) -> str:
@@ -181,9 +172,7 @@ def render_markdown(case: Case) -> str:
         "## Provenance",
         "",
         "```json",
-        json.dumps(case.provenance, indent=2, ensure_ascii=False, default=str).replace(
-            "```", "'''"
-        ),
+        json_text(case.provenance),
         "```",
         "",
     ]

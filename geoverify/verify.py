@@ -20,7 +20,6 @@ The reasoning, in short:
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import warnings
@@ -34,6 +33,7 @@ import pandas as pd
 import shapely
 
 from . import regions as R
+from ._escape import html_text
 from .evidence import KIND_WEIGHTS
 from .exceptions import GeoverifyWarning, InputError
 
@@ -184,15 +184,15 @@ class Verdict:
             self.label
         ]
         rows = "".join(
-            f"<tr><td>{html.escape(str(r.name))}{' (claim)' if r.is_claim else ''}</td>"
+            f"<tr><td>{html_text(str(r.name))}{' (claim)' if r.is_claim else ''}</td>"
             f"<td style='text-align:right'>{r.posterior:.3f}</td><td>{int(r.n_supporting)}</td></tr>"
             for r in self.table.itertuples()
         )
-        expl = html.escape(self.explain())
+        expl = html_text(self.explain())
         return (
             f"<div style='font-family:sans-serif'><div style='font-size:1.2em'><b style='color:{colour}'>"
-            f"{self.label.upper()}</b> · claim: {html.escape(self.claim_name)} · best: "
-            f"{html.escape(self.best_region_name)}</div>"
+            f"{self.label.upper()}</b> · claim: {html_text(self.claim_name)} · best: "
+            f"{html_text(self.best_region_name)}</div>"
             f"<table><tr><th>hypothesis</th><th>posterior</th><th>lines for</th></tr>{rows}</table>"
             f"<details><summary>explanation</summary><pre style='white-space:pre-wrap'>{expl}</pre></details></div>"
         )
