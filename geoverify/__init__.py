@@ -14,6 +14,7 @@ from . import settings
 from .case import Case
 from .evidence import KIND_WEIGHTS, apply_kind_rules, infer_kind, match_places, set_kind
 from .exceptions import (
+    CaseFormatError,
     DataUnavailableError,
     EngineUnavailableError,
     GazetteerError,
@@ -36,6 +37,7 @@ from .verify import Verdict, test_claim
 __all__ = [
     "KIND_WEIGHTS",
     "Case",
+    "CaseFormatError",
     "DataUnavailableError",
     "EngineUnavailableError",
     "Frame",

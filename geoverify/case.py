@@ -8,24 +8,32 @@ back and says what changed since.
 from __future__ import annotations
 
 import datetime as _dt
+import io
 import json
 import os
 import platform
-import shutil
-import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from . import __version__, settings
-from ._atomic import public_mode, write_text
+from . import _casefolder as cf
+from ._atomic import PARTIAL_MARKER, replace_dir, write_text
+from ._escape import csv_cell, html_text
 from .data import sha256_file
-from .exceptions import CaseChangedWarning, InputError, OutputExistsError
-from .frames import FrameSet, as_frames, extract_frames, load_images
+from .exceptions import (
+    CaseChangedWarning,
+    CaseFormatError,
+    CaseVersionWarning,
+    GeoverifyError,
+    InputError,
+)
+from .frames import Frame, FrameSet, as_frames, extract_frames, load_images
 from .verify import Verdict
 
 __all__ = ["Case"]
@@ -135,6 +143,9 @@ class Case:
     verdict: Verdict | None = field(default=None, repr=False)
     region_table: gpd.GeoDataFrame | None = field(default=None, repr=False)
     provenance: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: The folder a loaded case came from: a re-run reads the frames saved there, never the
+    #: sources recorded in its case.json (which could name any file on this machine).
+    folder: Path | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if isinstance(self.sources, (str, os.PathLike)):
@@ -147,6 +158,8 @@ class Case:
 
     # ------------------------------------------------------------------ running
     def _load_frames(self, progress: bool | None = None) -> FrameSet:
+        if self.folder is not None:
+            return _saved_frames(self.folder)
         frames: list[Any] = []
         for s in self.sources:
             if s.startswith(("http://", "https://")):
@@ -186,6 +199,11 @@ class Case:
         steps = tqdm(total=5, desc="case", disable=not show, leave=False)
         started = _now()
         self.frames = self._load_frames(show)
+        if not len(self.frames) and (self.sources or not self.typed_evidence):
+            steps.close()
+            what = ", ".join(self.sources[:5]) or "no sources and no typed evidence"
+            where = f" (saved frames of {self.folder})" if self.folder is not None else ""
+            raise InputError(f"no readable frame in {what}{where}: nothing to read, so no verdict")
         steps.update(1)
         self.texts = (
             read_text(self.frames, languages=self.languages, engine=self.engine, progress=show)
@@ -326,36 +344,25 @@ class Case:
         verdict.json, frames/, map.html, report.html, report.md``.
 
         The folder is assembled beside the target and moved into place, so a reader never sees
-        half a case.
+        half a case, and a save killed part way leaves nothing that the next save keeps.
+
+        Parameters
+        ----------
+        directory
+            The case folder.
+        overwrite
+            Replace an existing case folder. Only a folder geoverify wrote (its manifest lists
+            every file in it) is ever replaced.
 
         Raises
         ------
         OutputExistsError
-            The folder exists and is not empty, and ``overwrite`` is false.
+            The folder exists and is not empty and ``overwrite`` is false; or it is not a
+            geoverify case folder, or holds files geoverify did not write (they would be lost).
         """
         if self.verdict is None:
             self.run()
-        target = Path(directory)
-        if target.exists() and (not target.is_dir() or any(target.iterdir())) and not overwrite:
-            raise OutputExistsError(
-                f"{target} exists and is not empty; pass overwrite=True (CLI: --force)"
-            )
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        public_mode(tmp, directory=True)
-        try:
-            self._write(tmp)
-            if target.exists():
-                old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-                os.replace(target, old / "case")
-                os.replace(tmp, target)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.replace(tmp, target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return target
+        return replace_dir(directory, self._write, overwrite=overwrite, why_not_ours=not_a_case)
 
     def _write(self, folder: Path) -> None:
         from .maps import map_html, plot_candidates
@@ -374,14 +381,19 @@ class Case:
         write_text(
             folder / "case.json",
             json.dumps(
-                {"params": self.params(), "provenance": self.provenance},
+                {
+                    "format": cf.CASE_FORMAT,
+                    "geoverify": __version__,
+                    "params": self.params(),
+                    "provenance": self.provenance,
+                },
                 indent=2,
                 ensure_ascii=False,
                 default=str,
             ),
         )
         if self.texts is not None:
-            write_text(folder / "text.csv", self.texts.to_csv(index=False))
+            write_text(folder / "text.csv", _csv(self.texts))
         cands = self.candidates.copy()
         for col in cands.columns:
             if cands[col].dtype == object:
@@ -406,8 +418,13 @@ class Case:
         write_text(folder / "map.html", map_html(fmap, offline=True))
         write_text(folder / "report.html", render_html(self))
         write_text(folder / "report.md", render_markdown(self))
-        files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json")
+        files = sorted(
+            p
+            for p in folder.rglob("*")
+            if p.is_file() and p.relative_to(folder).as_posix() not in _UNLISTED
+        )
         manifest = {
+            "format": cf.CASE_FORMAT,
             "geoverify": __version__,
             "created": _now(),
             "inputs": self.provenance.get("inputs", []),
@@ -428,74 +445,108 @@ class Case:
         return c
 
     @classmethod
-    def load(cls, directory: str | os.PathLike[str]) -> Case:
-        """Read a saved case; warns (:class:`~geoverify.exceptions.CaseChangedWarning`) naming any
-        file of the folder, or input, that is missing or differs from the manifest."""
+    def load(cls, directory: str | os.PathLike[str], *, check_inputs: bool = False) -> Case:
+        """Read a saved case folder, treated as untrusted input.
+
+        Only regular files inside the folder are read, each of bounded size; nothing the folder
+        names outside itself is opened. A re-run (:meth:`run`) of the loaded case reads the
+        frames saved in its ``frames/`` folder, not the sources its case.json records.
+
+        Parameters
+        ----------
+        directory
+            The case folder.
+        check_inputs
+            Also hash the input files the manifest names (outside the folder). Off by default:
+            on a received folder, that would tell its sender whether given files exist here.
+
+        Returns
+        -------
+        Case
+            With ``texts``, ``candidates`` and ``saved_verdict`` as saved.
+
+        Raises
+        ------
+        CaseFormatError
+            Anything malformed or crafted: no case.json, invalid JSON, wrong types, paths
+            outside the folder, links, FIFOs or devices, oversized files, a case format
+            this version cannot read. Files that differ from the manifest give a
+            :class:`~geoverify.exceptions.CaseChangedWarning`; a folder written by another
+            geoverify version, a :class:`~geoverify.exceptions.CaseVersionWarning`.
+        """
         folder = Path(directory)
-        if not (folder / "case.json").exists():
-            raise InputError(f"{folder}: not a geoverify case folder (no case.json)")
-        meta = json.loads((folder / "case.json").read_text(encoding="utf-8"))
-        p = meta["params"]
-        case = cls(
-            sources=p["sources"],
-            claim=p["claim"],
-            title=p["title"],
-            languages=tuple(p["languages"]),
-            engine=p["engine"],
-            gazetteer=p.get("gazetteer"),
-            regions=p.get("regions", "auto"),
-            alternatives=p.get("alternatives"),
-            every=p.get("every", 1.0),
-            keyframes=p.get("keyframes", True),
-            kind_rules=[tuple(r) for r in p.get("kind_rules", [])],  # type: ignore[misc]
-            typed_evidence=p.get("typed_evidence", []),
-            notes=p.get("notes", ""),
-        )
-        case.provenance = meta.get("provenance", {})
-        problems = case.check(folder)
+        if not folder.is_dir():
+            raise CaseFormatError(f"{folder}: not a folder")
+        if cf.regular_file(folder / "case.json") is None:
+            raise CaseFormatError(f"{folder}: not a geoverify case folder (no case.json)")
+        meta = cf.read_json(folder / "case.json")
+        fmt = cf.check_format(folder / "case.json", meta)
+        params = cf.case_params(meta)
+        params["gazetteer"] = _received_gazetteer(folder, params["gazetteer"])
+        try:
+            case = cls(**params)
+        except GeoverifyError as exc:
+            raise CaseFormatError(f"{folder}/case.json: {exc}") from exc
+        case.folder = folder
+        provenance = meta.get("provenance", {})
+        case.provenance = provenance if isinstance(provenance, dict) else {}
+        writer = meta.get("geoverify")
+        if fmt != cf.CASE_FORMAT or writer != __version__:
+            warnings.warn(
+                f"{folder}: written by geoverify {str(writer)[:40]} (case format {fmt}); this is "
+                f"geoverify {__version__} (format {cf.CASE_FORMAT}): a re-run may differ",
+                CaseVersionWarning,
+                stacklevel=2,
+            )
+        problems = case.check(folder, check_inputs=check_inputs)
         if problems:
             warnings.warn(
                 f"{folder}: the case changed since it was saved:\n  " + "\n  ".join(problems),
                 CaseChangedWarning,
                 stacklevel=2,
             )
-        if (folder / "text.csv").exists():
-            case.texts = pd.read_csv(folder / "text.csv")
-        if (folder / "candidates.geojson").exists():
-            case.candidates = gpd.read_file(folder / "candidates.geojson")
-        if (folder / "verdict.json").exists():
-            case.saved_verdict = json.loads((folder / "verdict.json").read_text(encoding="utf-8"))
+        if cf.regular_file(folder / "text.csv"):
+            case.texts = cf.read_table(folder / "text.csv")
+        if cf.regular_file(folder / "candidates.geojson"):
+            case.candidates = cf.read_geojson(folder / "candidates.geojson")
+        if cf.regular_file(folder / "verdict.json"):
+            case.saved_verdict = cf.read_json(folder / "verdict.json")
         return case
 
     saved_verdict: dict[str, Any] | None = None
 
-    def check(self, directory: str | os.PathLike[str]) -> list[str]:
-        """What differs between a case folder, its manifest and the inputs it names."""
+    def check(self, directory: str | os.PathLike[str], *, check_inputs: bool = False) -> list[str]:
+        """What differs between a case folder and its manifest (and, with ``check_inputs``,
+        the input files the manifest names).
+
+        Raises
+        ------
+        CaseFormatError
+            The manifest is malformed or names paths outside the folder.
+        """
         folder = Path(directory)
-        problems: list[str] = []
-        mpath = folder / "manifest.json"
-        if not mpath.exists():
+        if cf.regular_file(folder / "manifest.json") is None:
             return ["manifest.json is missing"]
-        manifest = json.loads(mpath.read_text(encoding="utf-8"))
-        for rel, digest in manifest.get("files", {}).items():
-            f = folder / rel
-            if not f.exists():
-                problems.append(f"{rel}: missing")
-            elif sha256_file(f) != digest:
+        manifest = cf.read_json(folder / "manifest.json")
+        cf.check_format(folder / "manifest.json", manifest)
+        problems: list[str] = []
+        for path, digest in cf.manifest_files(folder, manifest).items():
+            rel = path.relative_to(folder).as_posix()
+            st = cf.regular_file(path)
+            if st is None:
+                problems.append(f"{rel}: missing, or not a regular file")
+            elif st.st_size > cf.MAX_HASHED_BYTES:
+                problems.append(f"{rel}: {st.st_size:,} bytes, too large to check")
+            elif cf.sha256(path) != digest:
                 problems.append(f"{rel}: altered (sha256 differs from the manifest)")
-        for inp in manifest.get("inputs", []):
-            path, digest = inp.get("path"), inp.get("sha256")
-            if not path or not digest:
-                continue
-            if not Path(path).exists():
-                problems.append(f"input {path}: not found here")
-            elif sha256_file(path) != digest:
-                problems.append(f"input {path}: changed (sha256 differs)")
+        inputs = manifest.get("inputs", [])
+        if check_inputs and isinstance(inputs, list):
+            problems += _input_problems(inputs)
         return problems
 
     # ------------------------------------------------------------------ reports
     def to_html(self, path: str | os.PathLike[str]) -> Path:
-        """Write the self-contained HTML report."""
+        """Write the self-contained HTML report (atomically)."""
         from .report import render_html
 
         if self.verdict is None:
@@ -534,11 +585,106 @@ class Case:
         )
 
     def _repr_html_(self) -> str:
-        import html as _h
 
         if self.verdict is None:
-            return f"<b>Case</b> {_h.escape(self.title)} (not run)"
+            return f"<b>Case</b> {html_text(self.title)} (not run)"
         return (
-            f"<h3>{_h.escape(self.title)}</h3><p>{_h.escape(self.summary())}</p>"
+            f"<h3>{html_text(self.title)}</h3><p>{html_text(self.summary())}</p>"
             + self.verdict._repr_html_()
         )
+
+
+#: Files of a case folder that its manifest does not list: the manifest itself, and the marker
+#: of a folder still being assembled.
+_UNLISTED = {"manifest.json", PARTIAL_MARKER}
+
+
+def _csv(table: pd.DataFrame) -> str:
+    """A table as CSV with formula guards on text cells (undone by Case.load)."""
+    out = table.copy()
+    for col in out.columns:
+        if cf.text_column(out[col]):
+            out[col] = out[col].map(csv_cell)
+    buf = io.StringIO()
+    out.to_csv(buf, index=False)
+    return buf.getvalue()
+
+
+def not_a_case(folder: Path) -> str | None:
+    """Why ``folder`` is not a case folder that :meth:`Case.save` may replace, or None."""
+    try:
+        manifest = cf.read_json(folder / "manifest.json")
+        listed = {p.relative_to(folder).as_posix() for p in cf.manifest_files(folder, manifest)}
+    except CaseFormatError as exc:
+        return (
+            f"it is not a geoverify case folder ({exc}); geoverify replaces only folders it wrote"
+        )
+    if "geoverify" not in manifest:
+        return "its manifest.json is not a geoverify case manifest"
+    others = sorted(
+        rel
+        for p in folder.rglob("*")
+        if not p.is_dir() and (rel := p.relative_to(folder).as_posix()) not in listed | _UNLISTED
+    )
+    if others:
+        shown = ", ".join(others[:5]) + (" ..." if len(others) > 5 else "")
+        return f"it holds files geoverify did not write ({shown}); move them out first"
+    return None
+
+
+def _received_gazetteer(folder: Path, name: str | None) -> str | None:
+    """The gazetteer a loaded case may use: a published name, never a file path it names."""
+    if name is None or name == "bundled" or name.startswith("geonames:"):
+        return name
+    warnings.warn(
+        f"{folder}/case.json names the gazetteer {name[:200]!r}, a file outside the case "
+        "folder; the bundled gazetteer is used instead (pass gazetteer= to choose)",
+        CaseChangedWarning,
+        stacklevel=3,
+    )
+    return None
+
+
+def _input_problems(inputs: list[Any]) -> list[str]:
+    problems = []
+    for inp in inputs[: cf.MAX_MANIFEST_ENTRIES]:
+        if not isinstance(inp, dict):
+            continue
+        path, digest = inp.get("path"), inp.get("sha256")
+        if not isinstance(path, str) or not isinstance(digest, str):
+            continue
+        st = cf.regular_file(Path(path))
+        if st is None:
+            problems.append(f"input {path}: not found here (or not a regular file)")
+        elif st.st_size <= cf.MAX_HASHED_BYTES and cf.sha256(Path(path)) != digest:
+            problems.append(f"input {path}: changed (sha256 differs)")
+    return problems
+
+
+def _saved_frames(folder: Path) -> FrameSet:
+    """The frames saved in a case folder's ``frames/``, read as untrusted files."""
+    from PIL import Image
+
+    from .exceptions import ImageTooLargeError
+
+    frames = []
+    for path, entry in cf.frame_entries(folder):
+        data = cf.read_bytes(path, cf.MAX_FRAME_BYTES)
+        try:
+            with Image.open(io.BytesIO(data)) as im:
+                if im.width * im.height > settings.max_image_pixels:
+                    raise ImageTooLargeError(
+                        f"{path}: {im.width}x{im.height} pixels exceeds settings.max_image_pixels"
+                    )
+                image = np.asarray(im.convert("RGB"))
+        except (OSError, Image.DecompressionBombError) as exc:
+            raise CaseFormatError(f"{path}: not a readable PNG ({exc})") from exc
+        frames.append(
+            Frame(
+                image=image,
+                t=None if entry.get("t") is None else float(entry["t"]),
+                source=str(entry.get("source", path))[:1000],
+                reason=f"saved frame {path.name}",
+            )
+        )
+    return FrameSet(frames, source=str(folder / "frames"))

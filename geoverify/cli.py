@@ -7,12 +7,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .exceptions import GeoverifyError, OutputExistsError
+from .exceptions import GeoverifyError
 
 
 def _check_out(out: Path, force: bool) -> None:
-    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
-        raise OutputExistsError(f"{out} exists and is not empty; use --force to replace it")
+    """Refuse early (before the slow stages) what saving would refuse at the end."""
+    from ._atomic import check_replaceable
+    from .case import not_a_case
+
+    check_replaceable(out, overwrite=force, why_not_ours=not_a_case)
 
 
 def _print_result(case: object, out: Path) -> None:
@@ -21,8 +24,8 @@ def _print_result(case: object, out: Path) -> None:
     assert isinstance(case, Case)
     print(case.summary())
     print()
-    print(f"Report: {(out / 'report.html').resolve()}")
-    print(f"Map:    {(out / 'map.html').resolve()}")
+    print(f"Report: {out / 'report.html'}")
+    print(f"Map:    {out / 'map.html'}")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -35,8 +38,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out = Path(args.out)
     _check_out(out, args.force)
     case = demo_case().run(progress=not args.quiet)
-    case.save(out, overwrite=args.force)
-    _print_result(case, out)
+    _print_result(case, case.save(out, overwrite=args.force))
     return 0
 
 
@@ -56,15 +58,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
         every=args.every,
     )
     case.run(progress=not args.quiet)
-    case.save(out, overwrite=args.force)
-    _print_result(case, out)
+    _print_result(case, case.save(out, overwrite=args.force))
     return 0
 
 
 def cmd_frames(args: argparse.Namespace) -> int:
-    from .frames import extract_frames
+    from ._atomic import check_replaceable
+    from .frames import not_a_frames_folder, extract_frames
 
     out = Path(args.out)
+    check_replaceable(out, overwrite=args.force, why_not_ours=not_a_frames_folder)
     fs = extract_frames(
         args.video,
         every=args.every,
@@ -74,7 +77,7 @@ def cmd_frames(args: argparse.Namespace) -> int:
         end=args.end,
         progress=not args.quiet,
     )
-    manifest = fs.save(out)
+    manifest = fs.save(out, overwrite=args.force)
     info = fs.info
     decoded = info.get("frames_decoded")
     mode = "fixed sampling" if args.fixed else f"keyframes, {info.get('views', '?')} views"
@@ -91,10 +94,11 @@ def cmd_frames(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from .case import Case
 
+    # the whole folder is written again, manifest included, so it stays consistent
     case = Case.load(args.dir).run(progress=not args.quiet)
-    path = case.to_html(Path(args.dir) / "report.html")
+    folder = case.save(args.dir, overwrite=True)
     print(case.summary())
-    print(f"Report: {path.resolve()}")
+    print(f"Report: {folder / 'report.html'}")
     return 0
 
 
@@ -150,11 +154,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     f.add_argument("--fixed", action="store_true", help="fixed sampling instead of keyframes")
     f.add_argument("--max-frames", type=int, default=None, help="keep at most this many")
+    f.add_argument(
+        "--force", action="store_true", help="replace a frames folder written by geoverify"
+    )
     f.add_argument("--start", type=float, default=None, help="start time, seconds")
     f.add_argument("--end", type=float, default=None, help="end time, seconds")
     f.set_defaults(func=cmd_frames)
 
-    r = sub.add_parser("report", help="re-run a saved case and re-render its report")
+    r = sub.add_parser(
+        "report",
+        help="re-run a saved case from its saved frames and write the folder again",
+    )
     r.add_argument("dir")
     r.set_defaults(func=cmd_report)
 

@@ -56,7 +56,12 @@ class IntegrityError(GeoverifyError):
 
 
 class OutputExistsError(GeoverifyError, FileExistsError):
-    """An output path exists and overwriting was not asked for."""
+    """An output path exists and overwriting was not asked for, or the folder there is not one
+    geoverify wrote (so replacing it could lose someone's files)."""
+
+
+class CaseFormatError(InputError):
+    """A case folder is malformed, crafted, or of a case format this geoverify cannot read."""
 
 
 class GeoverifyWarning(UserWarning):
@@ -82,3 +87,7 @@ class BadRowsWarning(GeoverifyWarning):
 
 class CaseChangedWarning(GeoverifyWarning):
     """A saved case's inputs or outputs differ from its manifest."""
+
+
+class CaseVersionWarning(GeoverifyWarning):
+    """A case folder was written by another version of geoverify (same case format)."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import glob as _glob
 import hashlib
-import html
 import json
 import math
 import os
@@ -25,7 +24,8 @@ import pandas as pd
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from . import settings
-from ._atomic import atomic_path, write_text
+from ._atomic import replace_dir, write_text
+from ._escape import html_text
 from ._imaging import (
     RGBImage,
     aligned_difference,
@@ -194,7 +194,7 @@ class Frame:
 
     def _repr_html_(self) -> str:
         uri = data_uri(self.image, max_side=320)
-        cap = html.escape(f"{self.label()} · {self.shape[1]}x{self.shape[0]} · {self.reason}")
+        cap = html_text(f"{self.label()} · {self.shape[1]}x{self.shape[0]} · {self.reason}")
         return f'<figure style="margin:0"><img src="{uri}"/><figcaption>{cap}</figcaption></figure>'
 
 
@@ -277,22 +277,42 @@ class FrameSet(Sequence[Frame]):
             ],
         )
 
-    def save(self, directory: str | os.PathLike[str]) -> Path:
+    def save(self, directory: str | os.PathLike[str], overwrite: bool = False) -> Path:
         """Write each frame as PNG plus ``manifest.json`` (source sha256, t, frame sha256).
+
+        The folder is assembled beside ``directory`` and moved into place, so no PNG of an
+        earlier run stays behind.
+
+        Parameters
+        ----------
+        directory
+            The folder to write.
+        overwrite
+            Replace an existing frames folder; only one that :meth:`save` wrote (its
+            manifest lists every file in it) is ever replaced.
 
         Returns
         -------
         pathlib.Path
             The manifest's path.
+
+        Raises
+        ------
+        OutputExistsError
+            The folder is not empty and ``overwrite`` is false, or it holds files that
+            :meth:`save` did not write.
         """
-        folder = Path(directory)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = replace_dir(
+            directory, self._write, overwrite=overwrite, why_not_ours=not_a_frames_folder
+        )
+        return folder / "manifest.json"
+
+    def _write(self, folder: Path) -> None:
         entries = []
         for f in self._frames:
             stem = f"frame_{f.index:04d}" + (f"_t{f.t:08.3f}" if f.t is not None else "")
             path = folder / f"{stem}.png"
-            with atomic_path(path) as tmp:
-                Image.fromarray(f.image).save(tmp, format="PNG")
+            Image.fromarray(f.image).save(path, format="PNG")
             entries.append(
                 {
                     "file": path.name,
@@ -305,24 +325,40 @@ class FrameSet(Sequence[Frame]):
                 }
             )
         manifest = {"source": self.source, "info": _jsonable(self.info), "frames": entries}
-        return write_text(
-            folder / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False)
-        )
+        write_text(folder / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
 
     def _repr_html_(self, max_thumbs: int = 24) -> str:
         cells = []
         for f in self._frames[:max_thumbs]:
             uri = data_uri(f.image, max_side=120)
-            cap = html.escape(f"#{f.index}" + (f" {f.t:.1f}s" if f.t is not None else ""))
-            tip = html.escape(f.reason)
+            cap = html_text(f"#{f.index}" + (f" {f.t:.1f}s" if f.t is not None else ""))
+            tip = html_text(f.reason)
             cells.append(
                 f'<div style="display:inline-block;margin:2px;text-align:center;font:11px sans-serif" '
                 f'title="{tip}"><img src="{uri}" style="display:block"/>{cap}</div>'
             )
         more = len(self) - max_thumbs
         tail = f"<div>… and {more} more</div>" if more > 0 else ""
-        head = html.escape(repr(self))
+        head = html_text(repr(self))
         return f"<div><b>{head}</b><br/>{''.join(cells)}{tail}</div>"
+
+
+def not_a_frames_folder(folder: Path) -> str | None:
+    """Why ``folder`` is not one :meth:`FrameSet.save` wrote (so it is not replaced), or None."""
+    from ._casefolder import read_json
+    from .exceptions import CaseFormatError
+
+    try:
+        entries = read_json(folder / "manifest.json").get("frames")
+    except CaseFormatError as exc:
+        return f"it is not a geoverify frames folder ({exc})"
+    if not isinstance(entries, list):
+        return "its manifest.json is not a geoverify frames manifest"
+    listed = {e.get("file") for e in entries if isinstance(e, dict)} | {"manifest.json"}
+    others = sorted(p.name for p in folder.iterdir() if p.name not in listed)
+    if others:
+        return f"it holds files geoverify did not write ({', '.join(others[:5])}); move them out"
+    return None
 
 
 def _jsonable(obj: Any) -> Any:
