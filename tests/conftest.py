@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,57 @@ def sha256(path: Path) -> str:
     import hashlib
 
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (no browser download, no network)."""
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright not installed (pip install -e '.[dev]')"
+    )
+    if CHROMIUM is None:
+        pytest.skip("Chromium not installed (Debian package chromium; `make test` installs it)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def open_page():
+    """Open a local file in a new page; every request that is not for a local file is
+    recorded and refused. Returns ``(page, external_requests, page_errors)``."""
+
+    def _open(browser, path):
+        page = browser.new_page()
+        external: list[tuple[str, str]] = []
+
+        def route(r):
+            url = r.request.url
+            if url.startswith(("file:", "data:", "about:", "blob:")):
+                r.continue_()
+            else:
+                external.append((r.request.resource_type, url))
+                r.abort()
+
+        page.route("**/*", route)
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(path.resolve().as_uri())
+        return page, external, errors
+
+    return _open

@@ -4,59 +4,13 @@ Every request that is not for a local file is recorded and refused. The map must
 regions and markers (map tiles may be missing offline; scripts and styles may not).
 """
 
-import shutil
 import warnings
 
 import pytest
 
 import geoverify as gv
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="playwright not installed (pip install -e '.[dev]')"
-    )
-    if CHROMIUM is None:
-        pytest.skip("Chromium not installed (Debian package chromium; `make test` installs it)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield b
-        b.close()
-
-
-def _open(browser, path):
-    page = browser.new_page()
-    external: list[tuple[str, str]] = []
-
-    def route(r):
-        url = r.request.url
-        if url.startswith(("file:", "data:", "about:", "blob:")):
-            r.continue_()
-        else:
-            external.append((r.request.resource_type, url))
-            r.abort()
-
-    page.route("**/*", route)
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(path.resolve().as_uri())
-    return page, external, errors
 
 
 @pytest.fixture(scope="module")
@@ -83,9 +37,9 @@ def polygon_case(tmp_path_factory, gazetteer, ne_regions):
     return case, out
 
 
-def test_report_renders_offline(browser, polygon_case):
+def test_report_renders_offline(browser, open_page, polygon_case):
     case, out = polygon_case
-    page, external, errors = _open(browser, out / "report.html")
+    page, external, errors = open_page(browser, out / "report.html")
     frame = next(f for f in page.frames if f != page.main_frame)
     frame.wait_for_selector("path.leaflet-interactive", timeout=20_000)
     n_paths = frame.locator("path.leaflet-interactive").count()
@@ -101,9 +55,9 @@ def test_report_renders_offline(browser, polygon_case):
     page.close()
 
 
-def test_map_html_renders_offline(browser, polygon_case):
+def test_map_html_renders_offline(browser, open_page, polygon_case):
     _, out = polygon_case
-    page, external, errors = _open(browser, out / "map.html")
+    page, external, errors = open_page(browser, out / "map.html")
     page.wait_for_selector("path.leaflet-interactive", timeout=20_000)
     assert page.locator("path.leaflet-interactive").count() >= 5
     assert all(t == "image" for t, _ in external), external  # only map tiles were asked for

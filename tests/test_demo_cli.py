@@ -90,8 +90,9 @@ def test_hostile_text_is_escaped(gazetteer, tmp_path):
     md = case.to_markdown(tmp_path / "r.md").read_text(encoding="utf-8")
     assert "<script>" not in md
     m = gv.plot_candidates(case.candidates, verdict=case.verdict).get_root().render()
+    # popups reach the page as JavaScript string literals of escaped HTML
     assert "<script>alert(1)" not in m and "onerror=alert" not in m.replace(
-        "&lt;img src=x onerror=alert", ""
+        "\\u0026lt;img src=x onerror=alert", ""
     )
 
 
@@ -143,8 +144,14 @@ def test_save_refuses_existing_path(demo_out, tmp_path):
     (target / "x").write_text("x")
     with pytest.raises(gv.OutputExistsError):
         case.save(target)
+    # overwrite replaces only a folder geoverify wrote: this one holds someone's file
+    with pytest.raises(gv.OutputExistsError, match="not a geoverify case folder"):
+        case.save(target, overwrite=True)
+    assert (target / "x").read_text() == "x"
+    (target / "x").unlink()
+    case.save(target)
     case.save(target, overwrite=True)
-    assert (target / "report.html").exists() and not (target / "x").exists()
+    assert (target / "report.html").exists()
 
 
 def test_static_figure_shapes_urdu(gazetteer, tmp_path):
@@ -198,7 +205,8 @@ def test_hostile_gazetteer_names_are_escaped_in_popups():
     c = gv.match_places(["Kargil"], gaz)
     page = gv.plot_candidates(c, verdict=gv.test_claim(c, "PoK")).get_root().render()
     assert evil not in page
-    assert "&lt;img src=x onerror=alert(3)&gt;" in page or "&amp;lt;img" in page
+    # escaped HTML, inside a JavaScript string literal
+    assert "\\u0026lt;img src=x onerror=alert(3)\\u0026gt;" in page
 
 
 def test_demo_uses_polygons_when_available(shared, tmp_path):
