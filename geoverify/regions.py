@@ -11,7 +11,6 @@ so "Ladakh" and "the rest of India-administered Jammu and Kashmir" never overlap
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 import warnings
@@ -21,6 +20,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from ._escape import html_text
 from .exceptions import (
     DataUnavailableError,
     GeoverifyWarning,
@@ -375,8 +375,8 @@ def load_regions(source: str = "auto", *, data_dir: str | None = None) -> gpd.Ge
 def regions_html(regions: gpd.GeoDataFrame) -> str:
     """A small HTML table of regions and their aliases."""
     rows = "".join(
-        f"<tr><td>{html.escape(r.id)}</td><td>{html.escape(r.name)}</td>"
-        f"<td>{html.escape(', '.join(r.aliases))}</td></tr>"
+        f"<tr><td>{html_text(r.id)}</td><td>{html_text(r.name)}</td>"
+        f"<td>{html_text(', '.join(r.aliases))}</td></tr>"
         for r in regions.itertuples()
     )
     return f"<table><tr><th>id</th><th>name</th><th>aliases</th></tr>{rows}</table>"

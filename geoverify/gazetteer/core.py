@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import os
@@ -17,6 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from .._escape import html_text
 from ..exceptions import BadRowsWarning, GazetteerError
 from ..text import detect_script, name_key, normalize
 from .countries import inside_country
@@ -757,7 +757,7 @@ class Gazetteer:
         rows = "".join(
             "<tr>"
             + "".join(
-                f"<td>{html.escape(str(v))}</td>"
+                f"<td>{html_text(str(v))}</td>"
                 for v in (
                     r.id,
                     r.name,
@@ -784,7 +784,7 @@ class Gazetteer:
             )
         )
         return (
-            f"<div><b>{html.escape(repr(self))}</b><table><tr>{hdr}</tr>{rows}</table>"
+            f"<div><b>{html_text(repr(self))}</b><table><tr>{hdr}</tr>{rows}</table>"
             f"{'…' if len(self) > 8 else ''}</div>"
         )
 
