@@ -47,6 +47,7 @@ __all__ = [
     "UrduReading",
     "UrduRecognizer",
     "available",
+    "lexicon_choice",
     "model_path",
 ]
 
@@ -128,9 +129,21 @@ EMPTY = UrduReading("", "", None, "raw", 0.0, ())
 _DIGIT_RUN = re.compile(r"[0-9۰-۹][0-9۰-۹.\-/:]*[0-9۰-۹]|[0-9۰-۹]")
 
 
+def _flip_order(text: str) -> list[int]:
+    """Positions of ``text`` in the other order (logical <-> visual) of an RTL line.
+
+    The line is reversed, then each run of digits is reversed back; the mapping is its own
+    inverse.
+    """
+    order = list(range(len(text) - 1, -1, -1))
+    for m in _DIGIT_RUN.finditer(text[::-1]):
+        order[m.start() : m.end()] = order[m.start() : m.end()][::-1]
+    return order
+
+
 def _flip(text: str) -> str:
-    """Logical <-> visual order of an RTL line: reverse, then un-reverse digit runs."""
-    return _DIGIT_RUN.sub(lambda m: m.group(0)[::-1], text[::-1])
+    """Logical <-> visual order of an RTL line (see :func:`_flip_order`)."""
+    return "".join(text[i] for i in _flip_order(text))
 
 
 # --------------------------------------------------------------------------- CTC decoding
@@ -514,24 +527,57 @@ class UrduRecognizer:
     def _read(self, log_probs: np.ndarray, root: _Node | None) -> UrduReading:
         """Decode one line's log-posteriors (greedy, then the lexicon if one is given)."""
         labels, conf = greedy_decode(np.exp(log_probs), self.charset)
-        raw = _flip("".join(self.charset[k - 1] for k in labels))
-        raw_conf = tuple(conf[::-1])  # logical order (digit runs aside)
+        visual = "".join(self.charset[k - 1] for k in labels)
+        order = _flip_order(visual)
+        raw, raw_conf = _flip(visual), tuple(conf[i] for i in order)
         reading = UrduReading(raw, raw, None, "raw", _mean(raw_conf), raw_conf)
-        if root is None:
+        choice = lexicon_choice(log_probs, labels, root, self.charset) if root else None
+        if choice is None:
             return reading
-        candidates = lexicon_beam_search(log_probs, root)[:3]
-        if not candidates:
-            return reading
-        index = {ch: i + 1 for i, ch in enumerate(self.charset)}
-        scored = [
-            (ctc_log_likelihood(log_probs, [index[c] for c in _flip(e)]), e) for e in candidates
-        ]
-        best_lp, best = max(scored)
-        gap = (ctc_log_likelihood(log_probs, labels) - best_lp) / max(1, len(best))
-        if gap > LEXICON_MAX_GAP or Levenshtein.distance(raw, best) > LEXICON_MAX_EDITS * len(best):
+        best, gap, edits = choice
+        if gap > LEXICON_MAX_GAP or edits > LEXICON_MAX_EDITS * len(best):
             return UrduReading(raw, raw, best, "raw", reading.confidence, raw_conf)
-        lex_conf = tuple(align_confidence(log_probs, [index[c] for c in _flip(best)])[::-1])
-        return UrduReading(best, raw, best, "lexicon", _mean(lex_conf), lex_conf)
+        index = {ch: i + 1 for i, ch in enumerate(self.charset)}
+        best_visual = _flip(best)
+        lex_conf = align_confidence(log_probs, [index[c] for c in best_visual])
+        lex_conf_logical = tuple(lex_conf[i] for i in _flip_order(best_visual))
+        return UrduReading(best, raw, best, "lexicon", _mean(lex_conf_logical), lex_conf_logical)
+
+
+def lexicon_choice(
+    log_probs: np.ndarray, labels: Sequence[int], root: _Node, charset: str
+) -> tuple[str, float, int] | None:
+    """The best lexicon entry for a line and how far it is from the raw reading.
+
+    Parameters
+    ----------
+    log_probs
+        ``(T, C)`` log-posteriors of one line.
+    labels
+        The raw (greedy) reading as class indices, visual order.
+    root
+        Trie of the lexicon.
+    charset
+        The model's characters.
+
+    Returns
+    -------
+    tuple or None
+        ``(entry, gap, edits)``: the entry (logical order) with the highest CTC
+        log-likelihood among the beam search's top 3, ``gap`` = (log-likelihood of the raw
+        reading - that of the entry) / entry length in nats per character, ``edits`` the
+        Levenshtein distance between the raw reading and the entry; None if no entry is
+        reachable.
+    """
+    candidates = lexicon_beam_search(log_probs, root)[:3]
+    if not candidates:
+        return None
+    index = {ch: i + 1 for i, ch in enumerate(charset)}
+    scored = [(ctc_log_likelihood(log_probs, [index[c] for c in _flip(e)]), e) for e in candidates]
+    best_lp, best = max(scored)
+    gap = (ctc_log_likelihood(log_probs, labels) - best_lp) / max(1, len(best))
+    raw = _flip("".join(charset[k - 1] for k in labels))
+    return best, float(gap), Levenshtein.distance(raw, best)
 
 
 def _mean(values: Sequence[float]) -> float:
