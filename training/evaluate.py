@@ -7,7 +7,8 @@ Example::
 Sets (all from the held-out text split, fixed seeds): training fonts and the held-out font
 (:data:`training.render.HELDOUT_FONT`), each clean and augmented; plus single held-out
 place names in the held-out font, augmented, decoded with and without a lexicon of all
-held-out names. Prints a markdown table and writes JSON to ``training/results/``.
+held-out names, and single held-out words that are not names with that lexicon (every
+lexicon choice there is a false replacement). Prints a markdown table and writes JSON to ``training/results/``.
 """
 
 from __future__ import annotations
@@ -37,12 +38,20 @@ def score(preds: list[str], truths: list[str]) -> dict[str, float]:
     return {"cer": round(edits / chars, 4), "exact": round(exact, 4), "n": len(truths)}
 
 
-def lines(seed: int, n: int, fonts: list[str], augment: bool, names_only: bool = False):
-    """Rendered held-out lines and their texts (deterministic for a seed)."""
+def lines(seed: int, n: int, fonts: list[str], augment: bool, only: str = ""):
+    """Rendered held-out lines and their texts (deterministic for a seed).
+
+    ``only="names"``: single place names; ``only="words"``: single words that are not
+    names; otherwise mixed lines as in training.
+    """
     rng, prng = np.random.default_rng(seed), random.Random(seed)
     corpus, textures = C.load(True), R.load_textures()
-    if names_only:
+    if only == "names":
         texts = [prng.choice(corpus.names) for _ in range(n)]
+    elif only == "words":
+        names = set(corpus.names)
+        words = [w for w in corpus.words if w not in names]
+        texts = [prng.choice(words) for _ in range(n)]
     else:
         texts = [C.sample_line(prng, corpus) for _ in range(n)]
     images = [R.render_line(rng, t, fonts, textures, augment=augment) for t in texts]
@@ -78,16 +87,17 @@ def main(argv: list[str] | None = None) -> None:
                 "ms_per_line": round(ms, 1),
             }
         )
-    images, texts = lines(105, args.n, [R.HELDOUT_FONT], True, names_only=True)
     lexicon = sorted(set(C.load(True).names))
-    for lex in (None, lexicon):
+    for kind, seed, lex in [("names", 105, None), ("names", 105, lexicon), ("words", 106, lexicon)]:
+        images, texts = lines(seed, args.n, [R.HELDOUT_FONT], True, only=kind)
         t0 = time.time()
         readings = reader.recognize(images, lexicon=lex)
         ms = 1000 * (time.time() - t0) / len(images)
         used = sum(r.used == "lexicon" for r in readings) / len(readings)
         rows.append(
             {
-                "set": "held-out place names, held-out font",
+                "set": f"held-out {'place names' if kind == 'names' else 'words (no names)'}, "
+                "held-out font",
                 "condition": "augmented",
                 "decoding": f"lexicon ({len(lexicon)} names)" if lex else "greedy",
                 **score([r.text for r in readings], texts),
@@ -95,12 +105,13 @@ def main(argv: list[str] | None = None) -> None:
                 "lexicon_used": round(used, 4) if lex else None,
             }
         )
-    print("| set | condition | decoding | n | CER | exact match | ms/line |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print("| set | condition | decoding | n | CER | exact match | lexicon used | ms/line |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
+        lex_used = "" if r.get("lexicon_used") is None else f"{r['lexicon_used']:.3f}"
         print(
             f"| {r['set']} | {r['condition']} | {r['decoding']} | {r['n']} | {r['cer']:.3f} "
-            f"| {r['exact']:.3f} | {r['ms_per_line']} |"
+            f"| {r['exact']:.3f} | {lex_used} | {r['ms_per_line']} |"
         )
     meta = json.loads(args.model.with_suffix(".json").read_text(encoding="utf-8"))
     RESULTS.mkdir(exist_ok=True)
