@@ -125,7 +125,7 @@ class Case:
     claim: str
     title: str = "Untitled case"
     languages: tuple[str, ...] = ("ur", "en")
-    engine: str = "tesseract"
+    engine: str = "auto"
     gazetteer: Any = None
     regions: str = "auto"
     alternatives: list[str] | None = None

@@ -64,7 +64,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_frames(args: argparse.Namespace) -> int:
     from ._atomic import check_replaceable
-    from .frames import not_a_frames_folder, extract_frames
+    from .frames import extract_frames, not_a_frames_folder
 
     out = Path(args.out)
     check_replaceable(out, overwrite=args.force, why_not_ours=not_a_frames_folder)
@@ -128,7 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("inputs", nargs="+", help="video files, images, folders or globs")
     v.add_argument("--claim", required=True, help="claimed region (alias: PoK, AJK, Ladakh, ...)")
     v.add_argument("--lang", default="ur,en", help="OCR languages (default ur,en)")
-    v.add_argument("--engine", default="tesseract", choices=["tesseract", "easyocr", "ensemble"])
+    v.add_argument(
+        "--engine",
+        default="auto",
+        choices=["auto", "scene", "tesseract", "easyocr", "ensemble"],
+        help="OCR engine (default auto: the scene-text pipeline, Tesseract without easyocr)",
+    )
     v.add_argument("--gazetteer", default=None, help="gazetteer file or name (default: bundled)")
     v.add_argument("--regions", default="auto", choices=["auto", "admin", "naturalearth"])
     v.add_argument("--every", type=float, default=1.0)

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import shutil
+import warnings
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .. import settings
+from ..exceptions import GeoverifyWarning
 from ..frames import Frame, as_frames
 from ..text import detect_script, normalize
 from .base import LANGUAGES, Line, OCREngine, check_languages
@@ -50,17 +52,26 @@ TEXT_COLUMNS = [
     "engine",
     "source",
     "frame_sha256",
+    "raw_text",
+    "decoding",
 ]
 
-_ENGINES = ("tesseract", "easyocr", "ensemble")
+_ENGINES = ("auto", "scene", "tesseract", "easyocr", "ensemble")
+_FALLBACK_WARNED: list[bool] = []
 _CACHE: OrderedDict[str, list[Line]] = OrderedDict()
 _CACHE_MAX = 2048
 
 
 def get_engine(
-    engine: str | OCREngine = "tesseract", languages: Sequence[str] = ("ur", "en"), **options: Any
+    engine: str | OCREngine = "auto", languages: Sequence[str] = ("ur", "en"), **options: Any
 ) -> OCREngine:
-    """An OCR engine by name: ``"tesseract"``, ``"easyocr"`` or ``"ensemble"`` (both).
+    """An OCR engine by name.
+
+    ``"auto"`` (the default) is the scene-text pipeline (``"scene"``: CRAFT lines, EasyOCR's
+    English recogniser for Latin lines, geoverify's own Urdu recogniser for Arabic-script
+    lines) where the easyocr extra is installed, else Tesseract, with a warning said once.
+    ``"tesseract"`` and ``"easyocr"`` are the engines alone; ``"ensemble"`` runs the scene
+    pipeline (or EasyOCR) and Tesseract and keeps, per line, the best reading.
 
     Parameters
     ----------
@@ -86,6 +97,12 @@ def get_engine(
     if isinstance(engine, OCREngine):
         return engine
     check_languages(languages, list(LANGUAGES), "geoverify")
+    if engine == "auto":
+        engine = _auto_engine(languages)
+    if engine == "scene":
+        from .scene import SceneTextEngine
+
+        return SceneTextEngine(languages, **_only_options(SceneTextEngine, options))
     if engine == "tesseract":
         from .tesseract import TesseractEngine
 
@@ -95,23 +112,66 @@ def get_engine(
 
         return EasyOCREngine(languages, **_only_options(EasyOCREngine, options))
     if engine in ("ensemble", "tesseract+easyocr", "both"):
-        from .easyocr import EasyOCREngine
-        from .tesseract import TesseractEngine
-
-        easy_opts = _options_for(EasyOCREngine, options)
-        tess_opts = _options_for(TesseractEngine, options)
-        ens_opts = _options_for(EnsembleEngine, options)
-        unknown = set(options) - set(easy_opts) - set(tess_opts) - set(ens_opts)
-        if unknown:
-            raise TypeError(
-                f"ensemble: unknown option(s) {', '.join(sorted(unknown))}; the ensemble takes "
-                "TesseractEngine's, EasyOCREngine's and EnsembleEngine's keyword options"
-            )
-        return EnsembleEngine(
-            [TesseractEngine(languages, **tess_opts), EasyOCREngine(languages, **easy_opts)],
-            **ens_opts,
-        )
+        return _ensemble(languages, options)
     raise ValueError(f"unknown OCR engine {engine!r}; choose one of {', '.join(_ENGINES)}")
+
+
+def _auto_engine(languages: Sequence[str]) -> str:
+    """``"scene"`` where it can run for ``languages``, else ``"tesseract"`` (warned once)."""
+    from .detect import craft_available
+    from .urdu import available
+
+    wanted = set(check_languages(languages, list(LANGUAGES), "geoverify"))
+    if craft_available() and wanted <= {"ur", "en"} and ("ur" not in wanted or available()):
+        return "scene"
+    if not _FALLBACK_WARNED:
+        _FALLBACK_WARNED.append(True)
+        reason = (
+            "the easyocr extra is not installed (pip install 'geoverify[easyocr]')"
+            if not craft_available()
+            else f"the scene-text pipeline reads ur and en only, not {', '.join(sorted(wanted))}"
+        )
+        warnings.warn(
+            f"OCR falls back to Tesseract: {reason}; Tesseract reads few real signs",
+            GeoverifyWarning,
+            stacklevel=4,
+        )
+    return "tesseract"
+
+
+def _ensemble(languages: Sequence[str], options: dict[str, Any]) -> OCREngine:
+    """The scene pipeline (or EasyOCR for the languages it has weights for) beside Tesseract."""
+    from .easyocr import EasyOCREngine
+    from .scene import SceneTextEngine
+    from .tesseract import TesseractEngine
+
+    first: type[OCREngine] = (
+        SceneTextEngine if _auto_engine(languages) == "scene" else EasyOCREngine
+    )
+    first_opts = _options_for(first, options)
+    tess_opts = _options_for(TesseractEngine, options)
+    ens_opts = _options_for(EnsembleEngine, options)
+    unknown = set(options) - set(first_opts) - set(tess_opts) - set(ens_opts)
+    if unknown:
+        raise TypeError(
+            f"ensemble: unknown option(s) {', '.join(sorted(unknown))}; the ensemble takes "
+            f"TesseractEngine's, {first.__name__}'s and EnsembleEngine's keyword options"
+        )
+    engines: list[OCREngine] = [TesseractEngine(languages, **tess_opts)]
+    if first is SceneTextEngine:
+        engines.append(SceneTextEngine(languages, **first_opts))
+    else:
+        from .easyocr import missing_weights
+
+        have = [
+            lang
+            for lang in languages
+            if lang in EasyOCREngine.supported_languages()
+            and not missing_weights([lang], first_opts.get("model_storage_directory"))
+        ]
+        if have:
+            engines.append(EasyOCREngine(have, **first_opts))
+    return EnsembleEngine(engines, **ens_opts)
 
 
 def _options_for(cls: type, options: dict[str, Any]) -> dict[str, Any]:
@@ -231,7 +291,7 @@ def clear_cache(disk: bool = False) -> None:
 def read_text(
     frames_or_images: Any,
     languages: Sequence[str] = ("ur", "en"),
-    engine: str | OCREngine = "tesseract",
+    engine: str | OCREngine = "auto",
     *,
     progress: bool | None = None,
     **options: Any,
@@ -246,7 +306,9 @@ def read_text(
     languages
         ISO 639-1 codes: ``"ur"`` Urdu, ``"en"`` English, ``"ar"``, ``"fa"``, ``"hi"``, ``"pa"``.
     engine
-        ``"tesseract"`` (default), ``"easyocr"``, ``"ensemble"`` (both), or an engine object.
+        ``"auto"`` (default: the scene-text pipeline, Tesseract where the easyocr extra is
+        absent), ``"scene"``, ``"tesseract"``, ``"easyocr"``, ``"ensemble"``, or an engine
+        object (see :func:`get_engine`).
     progress
         Show a progress bar over frames (default ``settings.progress``).
     **options
@@ -258,7 +320,9 @@ def read_text(
         Columns :data:`TEXT_COLUMNS`: ``text`` in reading order (right to left lines are
         ordered right to left), ``text_norm`` for matching (NFKC, Arabic letter forms folded to
         Urdu, diacritics, tatweel and bidi marks removed), ``script`` (ISO 15924),
-        ``confidence`` (0..1), the box ``x0, y0, x1, y1`` in frame pixels and ``engine``.
+        ``confidence`` (0..1), the box ``x0, y0, x1, y1`` in frame pixels, ``engine``,
+        ``raw_text`` (the recogniser's own reading) and ``decoding`` (``"lexicon"`` where a
+        gazetteer name close to it was chosen as ``text``, else ``"raw"``).
         Text is data: nothing read is ever executed or rendered unescaped.
     """
     frames = as_frames(frames_or_images)
@@ -291,6 +355,9 @@ def read_text(
                 "engine": ln.engine,
                 "source": f.source,
                 "frame_sha256": f.sha256,
+                # the recogniser's own reading, and whether a lexicon name replaced it
+                "raw_text": (ln.extra or {}).get("raw", text),
+                "decoding": (ln.extra or {}).get("decoding", "raw"),
             }
             if ensemble:
                 row["readings"] = [tuple(r) for r in (ln.extra or {}).get("readings", [])]

