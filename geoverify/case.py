@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -198,6 +199,11 @@ class Case:
         show = settings.progress if progress is None else progress
         steps = tqdm(total=5, desc="case", disable=not show, leave=False)
         started = _now()
+        gaz = (
+            self.gazetteer
+            if isinstance(self.gazetteer, Gazetteer)
+            else load_gazetteer(self.gazetteer)
+        )
         self.frames = self._load_frames(show)
         if not len(self.frames) and (self.sources or not self.typed_evidence):
             steps.close()
@@ -206,7 +212,13 @@ class Case:
             raise InputError(f"no readable frame in {what}{where}: nothing to read, so no verdict")
         steps.update(1)
         self.texts = (
-            read_text(self.frames, languages=self.languages, engine=self.engine, progress=show)
+            read_text(
+                self.frames,
+                languages=self.languages,
+                engine=self.engine,
+                progress=show,
+                **_lexicon_option(self.engine, self.languages, gaz),
+            )
             if len(self.frames)
             else pd.DataFrame(
                 columns=[
@@ -235,11 +247,6 @@ class Case:
             typed["engine"] = "typed"
             lines = pd.concat([lines, typed], ignore_index=True)
         self.lines = lines
-        gaz = (
-            self.gazetteer
-            if isinstance(self.gazetteer, Gazetteer)
-            else load_gazetteer(self.gazetteer)
-        )
         self.candidates = match_places(lines, gaz)
         steps.update(1)
         with warnings.catch_warnings():
@@ -608,6 +615,17 @@ def _csv(table: pd.DataFrame) -> str:
     buf = io.StringIO()
     out.to_csv(buf, index=False)
     return buf.getvalue()
+
+
+def _lexicon_option(engine: str, languages: Sequence[str], gaz: Any) -> dict[str, Any]:
+    """Urdu lines are decoded towards the case gazetteer's names, where the engine can."""
+    from .ocr import resolve_engine_name
+
+    if resolve_engine_name(engine, languages) not in ("scene", "ensemble"):
+        return {}
+    from .ocr.scene import arabic_names
+
+    return {"lexicon": arabic_names(gaz)}
 
 
 def not_a_case(folder: Path) -> str | None:

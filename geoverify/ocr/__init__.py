@@ -116,6 +116,13 @@ def get_engine(
     raise ValueError(f"unknown OCR engine {engine!r}; choose one of {', '.join(_ENGINES)}")
 
 
+def resolve_engine_name(engine: str | OCREngine, languages: Sequence[str]) -> str:
+    """The engine ``engine`` names once ``"auto"`` is resolved for ``languages``."""
+    if isinstance(engine, OCREngine):
+        return engine.name
+    return _auto_engine(languages) if engine == "auto" else engine
+
+
 def _auto_engine(languages: Sequence[str]) -> str:
     """``"scene"`` where it can run for ``languages``, else ``"tesseract"`` (warned once)."""
     from .detect import craft_available

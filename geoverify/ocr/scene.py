@@ -85,20 +85,31 @@ def _latin(reader: Any, gray: np.ndarray, box: Any) -> _Reading:
     return _Reading(normalize(str(text)).strip(_EDGE_NOISE), float(conf), {})
 
 
-def choose_script(latin: _Reading, urdu: _Reading) -> str:
+def choose_script(latin: _Reading, urdu: _Reading, aspect: float = 0.0) -> str:
     """``"Latn"`` or ``"Arab"``: the recogniser that is surer of its reading wins.
 
     Each recogniser reads any crop, so each also "reads" the other script, with low
     confidence. A reading with no letters of its own script counts as no reading, except
     digits: the Urdu model reads a Latin line's digits too (and figures on Pakistani signs are
-    mostly Latin digits), so a digits-only Urdu reading counts half.
+    mostly Latin digits), so a digits-only Urdu reading counts half. A reading far too short
+    for its line (``aspect``: the line's width over its height) explains only part of it and
+    counts in proportion.
     """
     lat = latin.confidence if _has_letters(latin.text, "Latn") or _digits(latin.text) else 0.0
     if _has_letters(urdu.text, "Arab"):
         ara = urdu.confidence
     else:
         ara = 0.5 * urdu.confidence if _digits(urdu.text) else 0.0
+    lat *= _coverage(latin.text, aspect)
+    ara *= _coverage(urdu.text, aspect)
     return "Latn" if lat >= ara else "Arab"
+
+
+def _coverage(text: str, aspect: float) -> float:
+    """Share of a line a reading explains: a line ``aspect`` times as wide as it is tall
+    holds at least about ``aspect / 2`` characters in either script."""
+    expected = 0.5 * aspect
+    return 1.0 if expected <= 1 else min(1.0, len(text.replace(" ", "")) / expected)
 
 
 def _digits(text: str) -> bool:
@@ -230,8 +241,9 @@ class SceneTextEngine(OCREngine):
                 for u in found
             ]
         out = []
-        for lat, ur in zip(latin, urdu):
-            script = choose_script(lat, ur)
+        for where, lat, ur in zip(lines, latin, urdu):
+            w, h = detect.quad_size(_as_quad(where))
+            script = choose_script(lat, ur, aspect=w / max(h, 1.0))
             chosen = lat if script == "Latn" else ur
             extra = {
                 **chosen.extra,
@@ -269,7 +281,12 @@ def bundled_arabic_names() -> list[str]:
     """Every Arabic-script name and alternate name of the bundled gazetteer, normalised."""
     from ..gazetteer import load_gazetteer
 
-    gaz = load_gazetteer()
+    return arabic_names(load_gazetteer())
+
+
+def arabic_names(gaz: Any) -> list[str]:
+    """Every Arabic-script name and alternate name of a :class:`~geoverify.Gazetteer`,
+    normalised: the lexicon to decode Urdu lines towards."""
     names: set[str] = set()
     for col in ("name", "alt_names"):
         if col not in gaz.places:
