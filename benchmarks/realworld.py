@@ -28,6 +28,8 @@ Configurations, all in one run so that ratios are fair:
 - ``scene``: ``gv.read_text(image, ("ur", "en"), engine="scene")``, the new default (what
   ``engine="auto"`` resolves to is recorded). An error (not importable, failing) is recorded
   and the run goes on.
+- ``scene-640``, ``scene-1280``: the same pipeline with CRAFT run on the frame scaled to a
+  longest side of 640 or 1280 px instead of the default 960 (how the default was chosen).
 
 The geoverify engines are built once (``get_engine``) and passed to ``read_text``; the readings
 are those of ``read_text(image, ("ur", "en"), engine=name)``. ``settings.ocr_cache = False``.
@@ -112,6 +114,8 @@ CONFIGS = (
     "raw-easyocr-en",
     "previous-default",
     "scene",
+    "scene-640",
+    "scene-1280",
 )
 MAX_CER = 0.25
 MIN_LINE_CHARS = 3  # a line shorter than this is correct only by containing a truth string
@@ -306,11 +310,13 @@ def _raw_easyocr() -> Callable[[np.ndarray], list[dict[str, Any]]]:
     return read
 
 
-def _geoverify(name: str) -> tuple[Callable[[np.ndarray], list[dict[str, Any]]], dict[str, Any]]:
+def _geoverify(
+    name: str, **options: Any
+) -> tuple[Callable[[np.ndarray], list[dict[str, Any]]], dict[str, Any]]:
     import geoverify as gv
     from geoverify.ocr import get_engine
 
-    eng = get_engine(name, ("ur", "en"))
+    eng = get_engine(name, ("ur", "en"), **options)
     info = {"engine": eng.name, "version": eng.version(), "params": eng.params()}
 
     def read(img: np.ndarray) -> list[dict[str, Any]]:
@@ -341,6 +347,8 @@ def make_reader(config: str) -> tuple[Callable[[np.ndarray], list[dict[str, Any]
         return _geoverify("tesseract")
     if config == "scene":
         return _geoverify("scene")
+    if config.startswith("scene-"):  # the same pipeline, CRAFT at another resolution
+        return _geoverify("scene", detect_side=int(config.split("-")[1]))
     raise ValueError(f"unknown configuration {config!r}; choose from {', '.join(CONFIGS)}")
 
 
