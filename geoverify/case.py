@@ -59,7 +59,9 @@ def _file_hashes(paths: Any) -> dict[str, str]:
 
 
 def _ocr_model_files(engine_version: str) -> dict[str, str]:
-    """sha256 of the Tesseract model files the engine used (from ``tesseract --list-langs``)."""
+    """sha256 of the model files the OCR engine used: the scene pipeline's (CRAFT, EasyOCR's
+    English recogniser, geoverify's Urdu model) and Tesseract's (``tesseract --list-langs``)."""
+    hashes = _scene_model_files(engine_version)
     import re
     import shutil
     import subprocess
@@ -67,18 +69,17 @@ def _ocr_model_files(engine_version: str) -> dict[str, str]:
     m = re.search(r"models ([\w+]+)", engine_version or "")
     cmd = settings.tesseract_cmd or shutil.which("tesseract")
     if not m or not cmd:
-        return {}
+        return hashes
     try:
         out = subprocess.run(
             [cmd, "--list-langs"], capture_output=True, text=True, timeout=30, check=False
         )
     except OSError:
-        return {}
+        return hashes
     head = (out.stdout or out.stderr).splitlines()[:1]
     folder = re.search(r'"([^"]+)"', head[0]) if head else None
     if not folder:
-        return {}
-    hashes = {}
+        return hashes
     for model in m.group(1).split("+"):
         for candidate in (
             Path(folder.group(1)) / f"{model}.traineddata",
@@ -88,6 +89,19 @@ def _ocr_model_files(engine_version: str) -> dict[str, str]:
                 hashes[str(candidate)] = sha256_file(candidate)
                 break
     return hashes
+
+
+def _scene_model_files(engine_version: str) -> dict[str, str]:
+    if "scene" not in (engine_version or ""):
+        return {}
+    from .ocr.detect import CRAFT_WEIGHTS, craft_folder
+    from .ocr.urdu import model_path
+
+    files = [model_path()]
+    folder = craft_folder()
+    if folder is not None:
+        files += [folder / CRAFT_WEIGHTS, folder / "english_g2.pth"]
+    return {str(p): sha256_file(p) for p in files if p.is_file()}
 
 
 @dataclass

@@ -6,8 +6,17 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from .exceptions import GeoverifyError
+
+
+def _say(text: str, file: TextIO | None = None) -> None:
+    """Print text that may hold outside material (titles, file names, OCR lines): control
+    characters, terminal escape sequences among them, and bidi overrides are shown, not sent."""
+    from ._escape import visible_controls
+
+    print(visible_controls(text), file=file)
 
 
 def _check_out(out: Path, force: bool) -> None:
@@ -22,10 +31,10 @@ def _print_result(case: object, out: Path) -> None:
     from .case import Case
 
     assert isinstance(case, Case)
-    print(case.summary())
+    _say(case.summary())
     print()
-    print(f"Report: {out / 'report.html'}")
-    print(f"Map:    {out / 'map.html'}")
+    _say(f"Report: {out / 'report.html'}")
+    _say(f"Map:    {out / 'map.html'}")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -87,7 +96,7 @@ def cmd_frames(args: argparse.Namespace) -> int:
     )
     if not args.quiet:
         for f in fs:
-            print(f"  {f.t:9.2f} s  {f.reason}")
+            _say(f"  {f.t:9.2f} s  {f.reason}")
     return 0
 
 
@@ -97,8 +106,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     # the whole folder is written again, manifest included, so it stays consistent
     case = Case.load(args.dir).run(progress=not args.quiet)
     folder = case.save(args.dir, overwrite=True)
-    print(case.summary())
-    print(f"Report: {folder / 'report.html'}")
+    _say(case.summary())
+    _say(f"Report: {folder / 'report.html'}")
     return 0
 
 
@@ -192,7 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except GeoverifyError as exc:
-        print(f"geoverify: error: {exc}", file=sys.stderr)
+        _say(f"geoverify: error: {exc}", file=sys.stderr)
         return 2
 
 

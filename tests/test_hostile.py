@@ -491,3 +491,15 @@ def test_frames_command_refuses_a_non_empty_folder_and_replaces_its_own(
     (out / "frame_9999_t0000.000.png").unlink()
     assert main([*argv, "--force"]) == 0
     assert sorted(p.name for p in out.iterdir()) == [n for n in first if "9999" not in n]
+
+
+def test_terminal_output_shows_escape_sequences_as_text(saved_case, tmp_path, capsys):
+    folder = _copy(saved_case, tmp_path)
+    evil = "Title \x1b[2J\x1b]0;owned\x07 \u202eevil"
+    _edit_json(folder / "case.json", lambda m: m["params"].update(title=evil))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["--quiet", "report", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "⟨U+001B⟩[2J" in out
