@@ -94,13 +94,13 @@ def _ocr_model_files(engine_version: str) -> dict[str, str]:
 def _scene_model_files(engine_version: str) -> dict[str, str]:
     if "scene" not in (engine_version or ""):
         return {}
-    from .ocr.detect import CRAFT_WEIGHTS, craft_folder
+    from .ocr.detect import CRAFT_WEIGHTS, ENGLISH_WEIGHTS, craft_folder
     from .ocr.urdu import model_path
 
     files = [model_path()]
     folder = craft_folder()
     if folder is not None:
-        files += [folder / CRAFT_WEIGHTS, folder / "english_g2.pth"]
+        files += [folder / CRAFT_WEIGHTS, folder / ENGLISH_WEIGHTS]
     return {str(p): sha256_file(p) for p in files if p.is_file()}
 
 

@@ -31,8 +31,9 @@ from .._imaging import RGBImage
 
 Quad = NDArray[np.float32]
 
-#: File name of EasyOCR's CRAFT detector weights.
+#: File names of EasyOCR's CRAFT detector weights and of its English recogniser's.
 CRAFT_WEIGHTS = "craft_mlt_25k.pth"
+ENGLISH_WEIGHTS = "english_g2.pth"
 #: Frames are scaled so their longer side is at most this before CRAFT runs (its cost grows
 #: with the pixel count; 1280 keeps 20 px text in a 1280 x 720 frame detectable).
 CRAFT_MAX_SIDE = 1280
@@ -67,17 +68,19 @@ def craft_available() -> bool:
 
 @functools.lru_cache(maxsize=2)
 def _craft_reader(folder: str, gpu: bool) -> Any:
+    """EasyOCR's English ``Reader``: the CRAFT detector and the ``english_g2`` recogniser,
+    one per process (the scene pipeline recognises with it; Tesseract only detects)."""
     import easyocr
 
-    # detector only: no recognition weights are loaded; quantize=False because dynamic
-    # quantisation only touches linear and LSTM layers, which CRAFT (a convolutional net) lacks
+    # quantize: dynamic quantisation touches the recogniser's linear and LSTM layers (faster
+    # on the CPU) and leaves CRAFT, a convolutional net, as it is
     return easyocr.Reader(
         ["en"],
         gpu=gpu,
-        quantize=False,
+        quantize=True,
         model_storage_directory=folder,
         download_enabled=False,
-        recognizer=False,
+        recognizer=(Path(folder) / ENGLISH_WEIGHTS).is_file(),
         verbose=False,
     )
 
@@ -101,7 +104,7 @@ def detect_craft(
     EngineUnavailableError
         EasyOCR is not installed or CRAFT's weights are not found.
     """
-    reader = _reader_for_detection(gpu)
+    reader = english_reader(gpu)
     h, w = image.shape[:2]
     mag = min(1.0, max_side / max(h, w))
     # text_threshold / low_text below EasyOCR's defaults (0.7 / 0.4): the thin vertical strokes
@@ -141,7 +144,7 @@ def detect_lines(
     horizontal, free
         ``(x0, y0, x1, y1)`` boxes and 4 x 2 quadrilaterals, in ``image`` pixels.
     """
-    reader = _reader_for_detection(gpu)
+    reader = english_reader(gpu)
     h, w = image.shape[:2]
     horizontal, free = reader.detect(
         image,
@@ -161,7 +164,9 @@ def detect_lines(
     return [b for b in boxes if b[2] - b[0] >= 4 and b[3] - b[1] >= 4], quads
 
 
-def _reader_for_detection(gpu: bool | None) -> Any:
+def english_reader(gpu: bool | None = None) -> Any:
+    """EasyOCR's English ``Reader`` (CRAFT + ``english_g2``) from the weights found by
+    :func:`craft_folder`; EngineUnavailableError where EasyOCR or its weights are missing."""
     from ..exceptions import EngineUnavailableError
 
     folder = craft_folder()

@@ -23,11 +23,11 @@ from ..exceptions import EngineUnavailableError
 from ..text import detect_script, normalize
 from . import _lines
 from .base import LANGUAGES, Line, OCREngine
-from .detect import CRAFT_WEIGHTS
+from .detect import CRAFT_WEIGHTS, ENGLISH_WEIGHTS
 
 #: Recognition model file each language needs (EasyOCR 1.7).
 _MODEL_FILES = {
-    "en": "english_g2.pth",
+    "en": ENGLISH_WEIGHTS,
     "ur": "arabic.pth",
     "ar": "arabic.pth",
     "fa": "arabic.pth",

