@@ -120,6 +120,8 @@ def test_wheel_ships_bundled_data(tmp_path):
     assert "geoverify/_bundled/gazetteers/landmarks.csv" in names
     assert "geoverify/_bundled/gazetteers/geonames_kashmir_region.csv" in names
     assert "geoverify/_bundled/demo/kargil-reconstruction.mp4" in names
+    # the Urdu recogniser loads offline from the package
+    assert {"geoverify/models/urdu_crnn.onnx", "geoverify/models/urdu_crnn.json"} <= set(names)
 
 
 def test_rerun_saved_case_gives_same_verdict(demo_out):
