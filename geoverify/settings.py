@@ -19,7 +19,10 @@ Environment variables set the defaults when geoverify is imported:
 
 from __future__ import annotations
 
+import difflib
 import os
+import sys
+import types
 from pathlib import Path
 
 from platformdirs import user_cache_dir
@@ -72,3 +75,19 @@ def cache_path(*parts: str) -> Path:
     path = Path(cache_dir).expanduser().joinpath(*parts)
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
+
+
+class _Settings(types.ModuleType):
+    """This module, refusing to grow new names: ``settings.progres = False`` (a typo) would
+    otherwise be accepted and change nothing."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if not name.startswith("_") and name not in self.__dict__:
+            known = [n for n in self.__dict__ if not n.startswith("_") and n.islower()]
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; settings: {', '.join(known)}"
+            raise AttributeError(f"geoverify.settings has no setting {name!r}{hint}")
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Settings

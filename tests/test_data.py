@@ -85,3 +85,13 @@ def test_regions_fetched_on_first_use(http_root, shared, monkeypatch, capsys):
     assert regions.set_index("id").loc["azad-kashmir"].geometry is not None
     files = regions.attrs["files"]
     assert all(len(meta["sha256"]) == 64 for meta in files.values())
+
+
+def test_a_misspelt_setting_is_an_error_not_a_no_op():
+    import pytest
+
+    import geoverify as gv
+
+    with pytest.raises(AttributeError, match="did you mean 'progress'"):
+        gv.settings.progres = False
+    gv.settings.progress = gv.settings.progress  # real settings still assign

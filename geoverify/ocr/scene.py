@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._imaging import RGBImage
-from ..exceptions import EngineUnavailableError
+from ..exceptions import EngineUnavailableError, InputError
 from ..text import detect_script, normalize
 from . import detect
 from .base import Line, OCREngine
@@ -263,7 +263,7 @@ def _lexicon(lexicon: Sequence[str] | str | None) -> list[str]:
         return []
     if isinstance(lexicon, str):
         if lexicon != "bundled":
-            raise ValueError(f"lexicon must be 'bundled', a list of names or None, not {lexicon!r}")
+            raise InputError(f"lexicon must be 'bundled', a list of names or None, not {lexicon!r}")
         return bundled_arabic_names()
     return sorted({normalize(n) for n in lexicon if detect_script(n) == "Arab"})
 
