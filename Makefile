@@ -32,7 +32,7 @@ demo: system $(VENV)/.stamp-base
 	$(BIN)/geoverify demo --out $(OUT) --force
 
 lint: $(VENV)/.stamp-dev
-	$(BIN)/ruff check geoverify tests benchmarks scripts
+	$(BIN)/ruff check geoverify tests benchmarks scripts training
 	$(BIN)/mypy
 
 test: system $(VENV)/.stamp-dev lint docs
