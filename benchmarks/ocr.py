@@ -66,6 +66,12 @@ def main(argv: list[str] | None = None) -> str:
     ap.add_argument("--eval", default=str(Path.home() / ".cache/geoverify/bench/ocr_eval"))
     ap.add_argument("--out", default=str(ROOT / "benchmarks/results/ocr.md"))
     ap.add_argument("--no-easyocr", action="store_true")
+    ap.add_argument(
+        "--only",
+        default=None,
+        help="comma-separated engine rows to run (e.g. 'tesseract auto, CRAFT lines;scene "
+        "(default)', separated by ';'); the raw pytesseract anchor always runs",
+    )
     args = ap.parse_args(argv)
     folder = Path(args.eval).expanduser()
     if not (folder / "truth.json").exists():
@@ -86,10 +92,14 @@ def main(argv: list[str] | None = None) -> str:
         engines["tesseract auto, CRAFT lines"] = get_engine(
             "tesseract", preprocess="auto", detector="craft"
         )
+        engines["scene (default)"] = get_engine("scene")
     else:
         print("CRAFT rows skipped: EasyOCR or craft_mlt_25k.pth not installed", file=sys.stderr)
+    if args.only:
+        wanted = {w.strip() for w in args.only.split(";")}
+        engines = {k: v for k, v in engines.items() if k in wanted}
     easy = None
-    if not args.no_easyocr:
+    if not args.no_easyocr and (not args.only or "easyocr (en)" in args.only):
         try:
             easy = get_engine("easyocr", ("en",))
         except gv.EngineUnavailableError as exc:
