@@ -282,6 +282,11 @@ class TesseractEngine(OCREngine):
         lines = refined + [ln for ln in extra if ln is not None]
         return _lines.drop_noise(_best_per_box(lines))
 
+    def read_line(self, gray: NDArray[np.uint8], quad: Any, lang: str | None = None) -> Line | None:
+        """Read one line that a detector found (``quad``: 4 x 2 corners in ``gray`` pixels), as
+        the ``"auto"`` mode reads each CRAFT line; None where nothing legible is found."""
+        return self._read_region(gray, quad, lang or "+".join(self.models))
+
     def _read_region(self, gray: NDArray[np.uint8], quad: Any, lang: str) -> Line | None:
         """Read one detected line: cut it out upright, binarise it both ways (dark text on
         light, light on dark), rescale so its ink is ~30 px tall, read with ``psm 7`` (again
