@@ -151,10 +151,11 @@ def detect_lines(
         mag_ratio=min(1.0, max_side / max(h, w)),
         canvas_size=max(max_side, 32),
         min_size=8,
-        # below EasyOCR's defaults (0.7 / 0.4), as in detect_craft: the thin strokes of short
-        # Arabic-script words score low in CRAFT's map
-        text_threshold=0.5,
-        low_text=0.3,
+        # below EasyOCR's defaults (0.7 / 0.4): short Arabic-script words score low in CRAFT.
+        # detect_craft's lower 0.5 / 0.3 find more of rendered Urdu but split and lose lines
+        # on real photos (Sargodha, 215 km, ZAHEDI HOSPITAL on the shared sign photos)
+        text_threshold=0.6,
+        low_text=0.35,
         add_margin=0.1,
     )
     boxes = [
