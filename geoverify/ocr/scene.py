@@ -82,13 +82,22 @@ def choose_script(latin: _Reading, urdu: _Reading, aspect: float = 0.0) -> str:
     counts in proportion.
     """
     lat = latin.confidence if _has_letters(latin.text, "Latn") or _digits(latin.text) else 0.0
-    if _has_letters(urdu.text, "Arab"):
-        ara = urdu.confidence
-    else:
-        ara = 0.5 * urdu.confidence if _digits(urdu.text) else 0.0
+    # on EasyOCR's scale: it scores a reading prod(p) ** (2 / sqrt(n)) over its characters'
+    # probabilities, where geoverify's Urdu model reports their mean (on the shared sign
+    # photos this finds 9 of 13 strings against 7, but reads the long lines of urdu-print/2.png
+    # as Latin: see benchmarks/RESULTS.md)
+    ara = easyocr_scale(urdu.extra.get("char_conf") or (urdu.confidence,))
+    if not _has_letters(urdu.text, "Arab"):
+        ara = 0.5 * ara if _digits(urdu.text) else 0.0
     lat *= _coverage(latin.text, aspect)
     ara *= _coverage(urdu.text, aspect)
     return "Latn" if lat >= ara else "Arab"
+
+
+def easyocr_scale(char_conf: Sequence[float]) -> float:
+    """A line's confidence as EasyOCR computes its own: ``prod(p) ** (2 / sqrt(n))``."""
+    p = np.clip(np.asarray(char_conf, dtype=float), 1e-6, 1.0)
+    return float(np.exp(np.log(p).sum() * 2.0 / np.sqrt(len(p)))) if len(p) else 0.0
 
 
 def _coverage(text: str, aspect: float) -> float:
@@ -236,7 +245,13 @@ class SceneTextEngine(OCREngine):
                 _Reading(
                     normalize(u.text),
                     u.confidence,
-                    {"raw": u.raw, "lexicon": u.lexicon, "decoding": u.used, "reader": "urdu-crnn"},
+                    {
+                        "raw": u.raw,
+                        "lexicon": u.lexicon,
+                        "decoding": u.used,
+                        "reader": "urdu-crnn",
+                        "char_conf": u.char_conf,
+                    },
                 )
                 for u in found
             ]
