@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Before geoverify is imported: no test reads or writes the user's cache (module-scoped
+# fixtures run before the per-test settings below, and an OCR result cached by older code
+# would stand in for a real reading).
+os.environ["GEOVERIFY_CACHE_DIR"] = tempfile.mkdtemp(prefix="geoverify-test-cache-")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("GEOVERIFY_SHARED", ROOT.parent / "shared")) / "data"

@@ -206,7 +206,7 @@ def _cache_key(frame: Frame, engine: OCREngine) -> str:
 
 
 #: Bumped when the reading pipeline changes, so old disk-cache entries are not reused.
-_DISK_FORMAT = "ocr-4"
+_DISK_FORMAT = "ocr-5"
 
 
 def _disk_path(key: str) -> Path:
