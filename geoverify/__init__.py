@@ -11,6 +11,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from . import settings
+from .batch import batch
 from .case import Case
 from .evidence import KIND_WEIGHTS, apply_kind_rules, infer_kind, match_places, set_kind
 from .exceptions import (
@@ -55,6 +56,7 @@ __all__ = [
     "VideoDecodeError",
     "__version__",
     "apply_kind_rules",
+    "batch",
     "extract_frames",
     "infer_kind",
     "load_gazetteer",

@@ -264,6 +264,19 @@ def text_column(column: Any) -> bool:
     return column.dtype == object or pd.api.types.is_string_dtype(column.dtype)
 
 
+def csv_table(table: Any) -> str:
+    """A table as CSV with formula guards on its text cells (:func:`read_table` undoes them)."""
+    from ._escape import csv_cell
+
+    out = table.copy()
+    for col in out.columns:
+        if text_column(out[col]):
+            out[col] = out[col].map(csv_cell)
+    buf = io.StringIO()
+    out.to_csv(buf, index=False)
+    return buf.getvalue()
+
+
 def read_table(path: Path) -> Any:
     """text.csv of a case folder as a DataFrame (formula guards undone)."""
     import pandas as pd

@@ -25,7 +25,7 @@ import pandas as pd
 from . import __version__, settings
 from . import _casefolder as cf
 from ._atomic import PARTIAL_MARKER, replace_dir, write_text
-from ._escape import csv_cell, html_text
+from ._escape import html_text
 from .data import sha256_file
 from .exceptions import (
     CaseChangedWarning,
@@ -414,7 +414,7 @@ class Case:
             ),
         )
         if self.texts is not None:
-            write_text(folder / "text.csv", _csv(self.texts))
+            write_text(folder / "text.csv", cf.csv_table(self.texts))
         cands = self.candidates.copy()
         for col in cands.columns:
             if cands[col].dtype == object:
@@ -618,17 +618,6 @@ class Case:
 #: Files of a case folder that its manifest does not list: the manifest itself, and the marker
 #: of a folder still being assembled.
 _UNLISTED = {"manifest.json", PARTIAL_MARKER}
-
-
-def _csv(table: pd.DataFrame) -> str:
-    """A table as CSV with formula guards on text cells (undone by Case.load)."""
-    out = table.copy()
-    for col in out.columns:
-        if cf.text_column(out[col]):
-            out[col] = out[col].map(csv_cell)
-    buf = io.StringIO()
-    out.to_csv(buf, index=False)
-    return buf.getvalue()
 
 
 def _lexicon_option(engine: str, languages: Sequence[str], gaz: Any) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Command line: ``geoverify demo``, ``verify``, ``frames``, ``report``, ``data fetch``."""
+"""Command line: ``geoverify demo``, ``verify``, ``batch``, ``frames``, ``report``, ``data fetch``."""
 
 from __future__ import annotations
 
@@ -71,6 +71,36 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import RESULTS_CSV, batch
+
+    out = Path(args.out)
+    try:
+        table = batch(
+            args.sources,
+            claim=args.claim,
+            out=out,
+            client=args.scheduler,
+            workers=args.workers,
+            progress=not args.quiet,
+            languages=tuple(args.lang.split(",")),
+            engine=args.engine,
+            gazetteer=args.gazetteer,
+            regions=args.regions,
+            every=args.every,
+        )
+    except KeyboardInterrupt:
+        _say(f"geoverify: interrupted; what finished is kept in {out / RESULTS_CSV}", sys.stderr)
+        return 130
+    for r in table.itertuples():
+        what = f"{r.label} (best: {r.best_region}, {r.posterior:.2f})" if r.status == "ok" else ""
+        _say(f"{r.status:9} {r.source}  {what or r.error}{'  [reused]' if r.reused else ''}")
+    failed = int((table["status"] != "ok").sum())
+    _say(f"{len(table) - failed} of {len(table)} sources done; {failed} failed")
+    _say(f"Results: {out / RESULTS_CSV}\nReport:  {out / 'report.html'}")
+    return 1 if failed else 0
+
+
 def cmd_frames(args: argparse.Namespace) -> int:
     from ._atomic import check_replaceable
     from .frames import extract_frames, not_a_frames_folder
@@ -136,20 +166,28 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("verify", help="test a claimed location for videos or images")
     v.add_argument("inputs", nargs="+", help="video files, images, folders or globs")
     v.add_argument("--claim", required=True, help="claimed region (alias: PoK, AJK, Ladakh, ...)")
-    v.add_argument("--lang", default="ur,en", help="OCR languages (default ur,en)")
-    v.add_argument(
-        "--engine",
-        default="auto",
-        choices=["auto", "scene", "tesseract", "easyocr", "ensemble"],
-        help="OCR engine (default auto: the scene-text pipeline, Tesseract without easyocr)",
-    )
-    v.add_argument("--gazetteer", default=None, help="gazetteer file or name (default: bundled)")
-    v.add_argument("--regions", default="auto", choices=["auto", "admin", "naturalearth"])
-    v.add_argument("--every", type=float, default=1.0)
+    _case_arguments(v)
     v.add_argument("--title", default=None)
     v.add_argument("--out", required=True)
     v.add_argument("--force", action="store_true")
     v.set_defaults(func=cmd_verify)
+
+    b = sub.add_parser(
+        "batch",
+        help="one case per source, on Dask (a LocalCluster, or --scheduler)",
+        description="Run one case per source and write out/results.csv, results.parquet, "
+        "report.html and out/cases/. Sources: files, folders, globs, URLs, .txt lists, or a CSV "
+        "with a source column and an optional claim column. Finished sources are reused on a "
+        "re-run. Exit status 1 when a source failed, 130 when interrupted.",
+    )
+    b.add_argument("sources", nargs="+", help="files, folders, globs, URLs, .txt or .csv lists")
+    b.add_argument("--claim", default=None, help="claimed region for every source")
+    _case_arguments(b)
+    b.add_argument("--out", required=True, help="batch folder")
+    where = b.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
+    where.add_argument("--workers", type=int, default=None, help="LocalCluster worker processes")
+    b.set_defaults(func=cmd_batch)
 
     f = sub.add_parser(
         "frames",
@@ -188,6 +226,20 @@ def build_parser() -> argparse.ArgumentParser:
     fe.add_argument("names", nargs="*", help="datasets (default: the Natural Earth layers)")
     fe.set_defaults(func=cmd_data_fetch)
     return p
+
+
+def _case_arguments(p: argparse.ArgumentParser) -> None:
+    """The case options that ``verify`` and ``batch`` share."""
+    p.add_argument("--lang", default="ur,en", help="OCR languages (default ur,en)")
+    p.add_argument(
+        "--engine",
+        default="auto",
+        choices=["auto", "scene", "tesseract", "easyocr", "ensemble"],
+        help="OCR engine (default auto: the scene-text pipeline, Tesseract without easyocr)",
+    )
+    p.add_argument("--gazetteer", default=None, help="gazetteer file or name (default: bundled)")
+    p.add_argument("--regions", default="auto", choices=["auto", "admin", "naturalearth"])
+    p.add_argument("--every", type=float, default=1.0)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -22,7 +22,7 @@ from branca.element import Element, Figure, MacroElement
 from ._escape import html_text, js_string
 from .verify import Verdict
 
-__all__ = ["map_html", "plot_candidates", "plot_static"]
+__all__ = ["map_html", "plot_batch", "plot_candidates", "plot_static"]
 
 _KIND_COLOURS = {
     "signage": "#1f77b4",
@@ -253,6 +253,83 @@ def plot_candidates(
         b = c.total_bounds
         pad = 0.2
         m.fit_bounds([[b[1] - pad, b[0] - pad], [b[3] + pad, b[2] + pad]])
+    return m
+
+
+_LABEL_COLOURS = {"supported": "#1a7f37", "contradicted": "#c62828", "inconclusive": "#9a6700"}
+
+
+def plot_batch(
+    results: Any,
+    regions: gpd.GeoDataFrame | None = None,
+    *,
+    tiles: str | None = None,
+    height: str | int = 480,
+) -> folium.Map:
+    """Draw the best region of every source of a batch, with the split of its verdicts.
+
+    Parameters
+    ----------
+    results
+        The table :func:`geoverify.batch` returns.
+    regions
+        Output of :func:`geoverify.load_regions`: a region is drawn as its polygon where it has
+        one, else as a circle at its known places (:attr:`Region.anchors`).
+    tiles
+        Background tiles (default none: the map works offline).
+
+    Returns
+    -------
+    folium.Map
+    """
+    from . import regions as R
+
+    done = results[results["status"] == "ok"]
+    m = folium.Map(location=[32.0, 73.0], zoom_start=5, tiles=tiles, height=height)
+    shapes = {}
+    if regions is not None and "geometry" in regions:
+        shapes = {r.id: r.geometry for r in regions.itertuples() if r.geometry is not None}
+    points: list[tuple[float, float]] = []
+    for region_id, group in done.groupby("best_region"):
+        reg = R.region(str(region_id))
+        split = group["label"].value_counts()
+        tip = _e(f"{reg.name}: {len(group)} sources — ") + ", ".join(
+            f"{int(n)} {_e(str(label))}" for label, n in split.items()
+        )
+        colour = _LABEL_COLOURS.get(str(split.index[0]), "#555")
+        shape = shapes.get(reg.id)
+        layer: folium.GeoJson | folium.CircleMarker
+        if shape is not None and not shape.is_empty:
+            layer = folium.GeoJson(
+                shape.__geo_interface__,
+                style_function=lambda _f, c=colour: {
+                    "color": c,
+                    "fillColor": c,
+                    "fillOpacity": 0.3,
+                },
+            )
+            points.extend((y, x) for x, y in (shape.bounds[:2], shape.bounds[2:]))
+        else:
+            anchors = [a for leaf in {reg.id} | R.leaves(reg.id) for a in R.region(leaf).anchors]
+            if not anchors:
+                continue  # no position known offline: the table still lists it
+            lat = float(np.mean([a[1] for a in anchors]))
+            lon = float(np.mean([a[2] for a in anchors]))
+            points.append((lat, lon))
+            layer = folium.CircleMarker(
+                location=[lat, lon],
+                radius=6 + 4 * float(np.sqrt(len(group))),
+                color=colour,
+                fill=True,
+                fill_color=colour,
+                fill_opacity=0.5,
+            )
+        _tooltip_to(layer, tip)
+        _popup_to(layer, tip + "<br/>" + "<br/>".join(_e(s) for s in group["source"].head(20)))
+        layer.add_to(m)
+    if points:
+        lats, lons = zip(*points)
+        m.fit_bounds([[min(lats) - 1, min(lons) - 1], [max(lats) + 1, max(lons) + 1]])
     return m
 
 
