@@ -265,8 +265,14 @@ def _run(
         print(f"Dask dashboard: {link}", file=sys.stderr)
     # readable task names on the dashboard, unique per run (a scheduler remembers keys)
     run = uuid.uuid4().hex[:8]
+    # the largest inputs first, so that no long video is left to run alone at the end
     futures = {
-        client.submit(bj.run_job, jobs[i], key=f"geoverify-{Path(jobs[i].case_dir).name}-{run}"): i
+        client.submit(
+            bj.run_job,
+            jobs[i],
+            key=f"geoverify-{Path(jobs[i].case_dir).name}-{run}",
+            priority=_input_size(jobs[i].source),
+        ): i
         for i in todo
     }
     bar = tqdm(total=len(futures), desc="batch", disable=not show, unit="source")
@@ -284,6 +290,16 @@ def _run(
         raise
     finally:
         bar.close()
+
+
+def _input_size(source: str) -> int:
+    path = Path(source)
+    try:
+        if path.is_dir():
+            return sum(p.stat().st_size for p in path.iterdir() if p.is_file())
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _result_row(future: Any, job: bj.Job) -> dict[str, Any]:

@@ -214,10 +214,8 @@ def test_batch_refuses_bad_arguments(tmp_path):
 
 def test_cli_batch_and_ctrl_c(shared, tmp_path):
     """The command starts its own LocalCluster; SIGINT stops it and keeps what finished."""
-    imgs = [
-        shared / "images" / "urdu-print" / "2.png",
-        shared / "images" / "urdu-signs" / "IMG_3393.jpg",
-    ]
+    # two photos of one size: the second is still being read when the first is done
+    imgs = [shared / "images" / "urdu-signs" / n for n in ("IMG_3393.jpg", "IMG_4237.jpg")]
     out = tmp_path / "b"
     cmd = [sys.executable, "-m", "geoverify.cli", "--quiet", "batch", *map(str, imgs)]
     cmd += ["--claim", "PoK", "--out", str(out), "--workers", "1", "--engine", ENGINE]
