@@ -11,7 +11,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from . import settings
-from .batch import batch
+from .batching import batch, read_batch
 from .case import Case
 from .evidence import KIND_WEIGHTS, apply_kind_rules, infer_kind, match_places, set_kind
 from .exceptions import (
@@ -65,6 +65,7 @@ __all__ = [
     "match_places",
     "merge_text",
     "plot_candidates",
+    "read_batch",
     "read_text",
     "region",
     "set_kind",

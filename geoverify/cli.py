@@ -72,7 +72,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from .batch import RESULTS_CSV, batch
+    from .batching import RESULTS_CSV, batch
 
     out = Path(args.out)
     try:

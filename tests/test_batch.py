@@ -18,7 +18,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 
 import geoverify as gv
 from geoverify import _batch_jobs as bj
-from geoverify.batch import read_results
+from geoverify.batching import read_batch
 
 cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers need not import tests/
 
@@ -89,7 +89,7 @@ def test_a_batch_reports_every_source_and_a_rerun_reuses_them(client, inputs, tm
     # each case folder is what Case.save writes, and loads back
     case = gv.Case.load(ok.case_dir)
     assert case.saved_verdict["label"] == ok.label
-    assert read_results(out).equals(table)
+    assert read_batch(out).equals(table)
     assert pd.read_csv(out / "results.csv")["status"].tolist() == table["status"].tolist()
     assert (out / "report.html").is_file()
 
@@ -234,11 +234,44 @@ def test_cli_batch_and_ctrl_c(shared, tmp_path):
         proc.kill()
     assert proc.returncode == 130, text
     assert "interrupted" in text
-    table = read_results(out)
+    table = read_batch(out)
     assert (table["status"] == "ok").sum() >= 1
     assert set(table["status"]) <= {"ok", "cancelled"}
     # a re-run reuses what finished and does the rest
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "2 of 2 sources done; 0 failed" in done.stdout
-    assert read_results(out)["reused"].sum() >= 1
+    assert read_batch(out)["reused"].sum() >= 1
+
+
+@pytest.mark.browser
+def test_batch_report_renders_offline(
+    client, inputs, shared, tmp_path, monkeypatch, browser, open_page
+):
+    # region polygons from the shared Natural Earth files; the workers get the same setting
+    monkeypatch.setattr(gv.settings, "data_dir", str(shared / "regions"))
+    out = tmp_path / "batch"
+    sources = [inputs["print"], inputs["sign"], inputs["corrupt"]]
+    table = gv.batch(
+        sources, claim="PoK", out=out, client=client, engine=ENGINE, regions="naturalearth"
+    )
+    assert table["status"].tolist() == ["ok", "ok", "failed"]
+    page, external, errors = open_page(browser, out / "report.html")
+    frame = next(f for f in page.frames if f != page.main_frame)
+    frame.wait_for_selector("path.leaflet-interactive", timeout=20_000)
+    assert frame.locator("path.leaflet-interactive").count() >= 1  # a best region, drawn
+    needed = [(t, u) for t, u in external if t in ("script", "stylesheet", "font", "xhr", "fetch")]
+    assert not needed and not errors, (needed, errors)
+    body = page.inner_text("body")
+    assert "3 sources: 2 ok, 1 failed" in body and "Natural Earth" in body
+    # each finished source links to its own case report
+    links = page.locator("a[href$='report.html']")
+    assert links.count() == 2
+    assert (out / links.first.get_attribute("href")).is_file()
+    shot = tmp_path / "batch-report.png"
+    page.screenshot(path=str(shot), full_page=True)
+    from PIL import Image
+
+    with Image.open(shot) as im:
+        assert im.size[1] > 600 and len(set(im.convert("L").getdata())) > 50
+    page.close()

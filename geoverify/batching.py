@@ -29,7 +29,7 @@ from . import _batch_jobs as bj
 from ._atomic import atomic_path, write_text
 from .exceptions import InputError, OutputExistsError
 
-__all__ = ["batch", "read_results"]
+__all__ = ["batch", "read_batch"]
 
 RESULTS_PARQUET = "results.parquet"
 RESULTS_CSV = "results.csv"
@@ -104,7 +104,7 @@ def batch(
     return save(rows)
 
 
-def read_results(out: str | os.PathLike[str]) -> pd.DataFrame:
+def read_batch(out: str | os.PathLike[str]) -> pd.DataFrame:
     """The results table of a batch folder (``results.parquet``).
 
     Raises
@@ -174,7 +174,7 @@ def _jobs(sources: Any, claim: str | None, options: dict[str, Any], out: Path) -
 def _reused_rows(jobs: list[bj.Job], out: Path) -> dict[int, dict[str, Any]]:
     """Finished rows of an earlier run whose key matches and whose case folder is still there."""
     try:
-        old = read_results(out)
+        old = read_batch(out)
     except Exception:  # no table, or one we cannot read: run everything
         return {}
     done = {r["key"]: r for r in old.to_dict("records") if r.get("status") == "ok"}
