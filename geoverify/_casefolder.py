@@ -9,7 +9,6 @@ anything malformed is a :class:`~geoverify.exceptions.CaseFormatError` naming th
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import json
 import math
@@ -111,11 +110,10 @@ def read_bytes(path: Path, limit: int) -> bytes:
 
 def sha256(path: Path, limit: int = MAX_HASHED_BYTES) -> str:
     """sha256 of a regular file of the folder, read in blocks (see :func:`open_regular`)."""
-    h = hashlib.sha256()
+    from .data import sha256_stream
+
     with open_regular(path, limit) as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+        return sha256_stream(fh)
 
 
 def read_json(path: Path, limit: int = MAX_JSON_BYTES) -> dict[str, Any]:
@@ -273,7 +271,9 @@ def csv_table(table: Any) -> str:
         if text_column(out[col]):
             out[col] = out[col].map(csv_cell)
     buf = io.StringIO()
-    out.to_csv(buf, index=False)
+    # CRLF rows (RFC 4180): the writer then quotes every cell holding a CR or an LF; with LF
+    # rows a lone CR in a cell would be left bare and read back as the end of a row
+    out.to_csv(buf, index=False, lineterminator="\r\n")
     return buf.getvalue()
 
 

@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -15,6 +16,9 @@ import cloudpickle
 import pandas as pd
 import pytest
 from distributed.diagnostics.plugin import WorkerPlugin
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 import geoverify as gv
 from geoverify import _batch_jobs as bj
@@ -275,3 +279,29 @@ def test_batch_report_renders_offline(
     with Image.open(shot) as im:
         assert im.size[1] > 600 and len(set(im.convert("L").getdata())) > 50
     page.close()
+
+
+_HOSTILE = st.sampled_from(["<script>x</script>", "{{ 7*7 }}", "${x}", "`", "\u202e", "'\"", "&"])
+
+
+@hyp_settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(_HOSTILE, st.text(max_size=20)), min_size=1, max_size=4))
+def test_batch_report_and_csv_hold_any_text_as_data(parts):
+    """Sources and errors come from outside (file names, URLs, messages quoting them)."""
+    from geoverify._batch_report import render_batch_report
+    from geoverify._casefolder import csv_table, read_table
+
+    jobs = [bj.Job(f"{a}{b}", "PoK", {}, {}) for a, b in parts]
+    rows = [
+        j.row(status="failed", error=f"InputError: {j.source}: {a}")
+        for j, (a, _) in zip(jobs, parts)
+    ]
+    table = pd.DataFrame(rows, columns=bj.COLUMNS)
+    page = render_batch_report(table, gv.load_regions("admin"))
+    body = page.split("<body>", 1)[1]
+    for bad in ("<script>x", "{{ 7*7 }}", "${x}", "\u202e"):
+        assert bad not in body
+    path = Path(tempfile.mkdtemp()) / "results.csv"
+    path.write_text(csv_table(table), encoding="utf-8")
+    back = read_table(path)
+    assert back["source"].tolist() == table["source"].tolist()
