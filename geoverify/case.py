@@ -12,6 +12,7 @@ import io
 import json
 import os
 import platform
+import shutil
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -60,47 +61,19 @@ def _file_hashes(paths: Any) -> dict[str, str]:
 
 def _ocr_model_files(engine_version: str) -> dict[str, str]:
     """sha256 of the model files the OCR engine used: the scene pipeline's (CRAFT, EasyOCR's
-    English recogniser, geoverify's Urdu model) and Tesseract's (``tesseract --list-langs``)."""
-    hashes = _scene_model_files(engine_version)
+    English recogniser, geoverify's Urdu model) and Tesseract's."""
     import re
-    import shutil
-    import subprocess
 
+    files = []
+    if "scene" in (engine_version or ""):
+        from .ocr.scene import model_files
+
+        files += model_files()
     m = re.search(r"models ([\w+]+)", engine_version or "")
-    cmd = settings.tesseract_cmd or shutil.which("tesseract")
-    if not m or not cmd:
-        return hashes
-    try:
-        out = subprocess.run(
-            [cmd, "--list-langs"], capture_output=True, text=True, timeout=30, check=False
-        )
-    except OSError:
-        return hashes
-    head = (out.stdout or out.stderr).splitlines()[:1]
-    folder = re.search(r'"([^"]+)"', head[0]) if head else None
-    if not folder:
-        return hashes
-    for model in m.group(1).split("+"):
-        for candidate in (
-            Path(folder.group(1)) / f"{model}.traineddata",
-            Path(folder.group(1)) / "script" / f"{model}.traineddata",
-        ):
-            if candidate.exists():
-                hashes[str(candidate)] = sha256_file(candidate)
-                break
-    return hashes
+    if m and (settings.tesseract_cmd or shutil.which("tesseract")):
+        from .ocr.tesseract import model_files as tesseract_files
 
-
-def _scene_model_files(engine_version: str) -> dict[str, str]:
-    if "scene" not in (engine_version or ""):
-        return {}
-    from .ocr.detect import CRAFT_WEIGHTS, ENGLISH_WEIGHTS, craft_folder
-    from .ocr.urdu import model_path
-
-    files = [model_path()]
-    folder = craft_folder()
-    if folder is not None:
-        files += [folder / CRAFT_WEIGHTS, folder / ENGLISH_WEIGHTS]
+        files += tesseract_files(m.group(1).split("+"))
     return {str(p): sha256_file(p) for p in files if p.is_file()}
 
 

@@ -21,7 +21,7 @@ import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from . import settings
 from ._atomic import write_text
@@ -193,12 +193,17 @@ def fetch_geonames(
     return fetch(ds.name, data_dir=data_dir, allow_download=allow_download, url=url)
 
 
-def sha256_file(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
+def sha256_file(path: str | os.PathLike[str]) -> str:
     """Hex sha256 of a file's bytes."""
-    h = hashlib.sha256()
     with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(chunk), b""):
-            h.update(block)
+        return sha256_stream(fh)
+
+
+def sha256_stream(fh: BinaryIO, chunk: int = 1 << 20) -> str:
+    """Hex sha256 of what is left to read in a binary file object, read in blocks."""
+    h = hashlib.sha256()
+    for block in iter(lambda: fh.read(chunk), b""):
+        h.update(block)
     return h.hexdigest()
 
 

@@ -15,6 +15,14 @@ class InputError(GeoverifyError, ValueError):
     """An input file or value cannot be used (names the file and the problem)."""
 
 
+class OptionError(GeoverifyError, ValueError, TypeError):
+    """An argument or option is not one geoverify accepts; the message lists the ones it does.
+
+    A ``ValueError`` for a bad value and a ``TypeError`` for an unknown keyword, as Python's own
+    errors would be, so code that caught those still does.
+    """
+
+
 class VideoDecodeError(InputError):
     """A video could not be opened or decoded at all."""
 

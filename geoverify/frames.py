@@ -9,7 +9,6 @@ that returns later (A-B-A) is kept once.
 from __future__ import annotations
 
 import glob as _glob
-import hashlib
 import json
 import math
 import os
@@ -44,6 +43,7 @@ from ._imaging import (
     video_luma,
     view_change,
 )
+from .data import sha256_file
 from .exceptions import (
     FramesDroppedWarning,
     ImageTooLargeError,
@@ -365,14 +365,6 @@ def _jsonable(obj: Any) -> Any:
     return json.loads(json.dumps(obj, default=str))
 
 
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 # --------------------------------------------------------------------------- video
 
 
@@ -672,7 +664,7 @@ def extract_frames(
         raise InputError(f"change_threshold must be between 0 and 1, got {change_threshold}")
     if not 0 < pan_fraction < 1:
         raise InputError(f"pan_fraction must be between 0 and 1, got {pan_fraction}")
-    src_hash = _file_sha256(p)
+    src_hash = sha256_file(p)
     info: dict[str, Any] = {
         "every": every,
         "keyframes": keyframes,
@@ -1438,7 +1430,7 @@ def _read_image(path: str | os.PathLike[str], all_frames: bool) -> list[Frame]:
         ) from exc
     except OSError as exc:
         raise InputError(f"{p}: the image is damaged or truncated ({exc})") from exc
-    src_hash = _file_sha256(p)
+    src_hash = sha256_file(p)
     return [
         Frame(image=img, t=t, source=str(path), source_sha256=src_hash, reason=reason)
         for img, t, reason in images

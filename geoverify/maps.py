@@ -20,6 +20,7 @@ import numpy as np
 from branca.element import Element, Figure, MacroElement
 
 from ._escape import html_text, js_string
+from .exceptions import OptionError
 from .verify import Verdict
 
 __all__ = ["map_html", "plot_batch", "plot_candidates", "plot_static"]
@@ -66,7 +67,7 @@ class _Bound(MacroElement):
     def __init__(self, method: str, html: str, **options: Any) -> None:
         super().__init__()
         if method not in ("bindPopup", "bindTooltip"):
-            raise ValueError(f"unknown binding {method!r}")
+            raise OptionError(f"unknown binding {method!r}")
         self._name = method
         self.method = method
         self.html = html

@@ -15,15 +15,14 @@ import re
 import unicodedata
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
-from ._escape import html_text
 from .exceptions import (
     DataUnavailableError,
     GeoverifyWarning,
+    OptionError,
     RegionDataError,
     RegionDataWarning,
     UnknownRegionError,
@@ -341,7 +340,7 @@ def load_regions(source: str = "auto", *, data_dir: str | None = None) -> gpd.Ge
         ]
     )
     if source not in ("auto", "admin", "naturalearth"):
-        raise ValueError(f"source must be 'auto', 'admin' or 'naturalearth', got {source!r}")
+        raise OptionError(f"source must be 'auto', 'admin' or 'naturalearth', got {source!r}")
     if source != "admin":
         try:
             from ._region_polygons import natural_earth_polygons
@@ -370,21 +369,3 @@ def load_regions(source: str = "auto", *, data_dir: str | None = None) -> gpd.Ge
     gdf = gpd.GeoDataFrame(table, geometry=gpd.GeoSeries([None] * len(table)), crs="EPSG:4326")
     gdf.attrs["source"] = "admin-1 codes (no polygons)"
     return gdf
-
-
-def regions_html(regions: gpd.GeoDataFrame) -> str:
-    """A small HTML table of regions and their aliases."""
-    rows = "".join(
-        f"<tr><td>{html_text(r.id)}</td><td>{html_text(r.name)}</td>"
-        f"<td>{html_text(', '.join(r.aliases))}</td></tr>"
-        for r in regions.itertuples()
-    )
-    return f"<table><tr><th>id</th><th>name</th><th>aliases</th></tr>{rows}</table>"
-
-
-def describe(region_id: str) -> dict[str, Any]:
-    """A region as a plain dict (for JSON output)."""
-    if region_id == ELSEWHERE:
-        return {"id": ELSEWHERE, "name": "Elsewhere (none of the regions considered)"}
-    r = _BY_ID[region_id]
-    return {"id": r.id, "name": r.name, "parent": r.parent, "aliases": list(r.aliases)}

@@ -21,7 +21,6 @@ The reasoning, in short:
 from __future__ import annotations
 
 import json
-import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ import shapely
 
 from . import regions as R
 from ._escape import html_text
+from ._sphere import haversine_m
 from .evidence import KIND_WEIGHTS
 from .exceptions import GeoverifyWarning, InputError
 
@@ -359,15 +359,6 @@ def _hyp_shares(shares: pd.DataFrame, hyps: list[Hypothesis]) -> pd.DataFrame:
 # --------------------------------------------------------------------------- co-location
 
 
-def _haversine(
-    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
-) -> np.ndarray:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(lon2 - lon1)
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * 6_371_008.8 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-
-
 def _independent(c: pd.DataFrame, rows: list[int]) -> int:
     """How many independent lines a group of candidate rows stands for.
 
@@ -395,7 +386,7 @@ def _clusters(c: pd.DataFrame) -> list[list[int]]:
         return i
 
     for i in range(n):
-        d = _haversine(lat[i], lon[i], lat, lon)
+        d = haversine_m(lat[i], lon[i], lat, lon)
         lim = COLOCATION_M + np.minimum(unc[i] + unc, 10_000.0)
         for j in np.nonzero((d <= lim) & (items != items[i]))[0]:
             a, b = find(i), find(int(j))
@@ -799,7 +790,3 @@ def _sensitivity(
             "(co-location) would separate the hypotheses."
         )
     return out
-
-
-def _fmt_prob(p: float) -> str:
-    return f"{p:.2f}" if p >= 0.01 else f"{p:.1e}" if p > 0 and not math.isnan(p) else "0"

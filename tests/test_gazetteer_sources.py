@@ -471,7 +471,7 @@ def test_bad_rows_can_raise(tmp_path):
     )
     with pytest.raises(GazetteerError, match="line 3: empty name"):
         gv.Gazetteer.from_dataframe(df, on_bad_rows="raise")
-    with pytest.raises(ValueError, match="on_bad_rows"):
+    with pytest.raises(gv.OptionError, match="on_bad_rows"):
         gv.Gazetteer.from_dataframe(df, on_bad_rows="drop")
 
 

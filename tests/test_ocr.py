@@ -67,7 +67,7 @@ def test_language_errors():
         gv.read_text(np.zeros((20, 20, 3), np.uint8), languages=("xx",))
     with pytest.raises(gv.EngineUnavailableError, match="apt-get install tesseract-ocr-hin"):
         get_engine("tesseract", ("hi",))
-    with pytest.raises(ValueError, match="unknown OCR engine"):
+    with pytest.raises(gv.OptionError, match="unknown OCR engine"):
         get_engine("magic")
 
 

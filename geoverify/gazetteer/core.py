@@ -17,7 +17,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from .._escape import html_text
-from ..exceptions import BadRowsWarning, GazetteerError
+from .._sphere import haversine_m
+from ..exceptions import BadRowsWarning, GazetteerError, OptionError
 from ..text import detect_script, name_key, normalize
 from .countries import inside_country
 from .index import NameIndex, PackedStrings, QueryKeys
@@ -270,7 +271,7 @@ class Gazetteer:
             A required column is missing, or ``on_bad_rows="raise"`` and a row is bad.
         """
         if on_bad_rows not in ("warn", "raise", "ignore"):
-            raise ValueError(
+            raise OptionError(
                 f"on_bad_rows must be 'warn', 'raise' or 'ignore', not {on_bad_rows!r}"
             )
         origin = origin or name
@@ -431,7 +432,7 @@ class Gazetteer:
             by population.
         """
         if not isinstance(query, str):
-            raise TypeError(f"query must be a string, got {type(query).__name__}")
+            raise OptionError(f"query must be a string, got {type(query).__name__}")
         mask = self._place_mask(country, bbox, kind)
         places, rows, scores = self._search_arrays(query, mask, exhaustive=exhaustive)
         keep = scores >= min_score
@@ -573,7 +574,7 @@ class Gazetteer:
                 for b in members[a_i + 1 :]:
                     if (a, b) in pairs:
                         continue
-                    d = _haversine_m(lat[a], lon[a], lat[b], lon[b])
+                    d = haversine_m(lat[a], lon[a], lat[b], lon[b])
                     if d <= within_m:
                         pairs[(a, b)] = (key.split("|")[0], d)
         rows = [
@@ -624,7 +625,7 @@ class Gazetteer:
             if i >= n_first:  # places of one gazetteer are not merged among themselves
                 for key in keys:
                     for j in by_key.get(key, []):
-                        d = _haversine_m(lat[i], lon[i], lat[j], lon[j])
+                        d = haversine_m(lat[i], lon[i], lat[j], lon[j])
                         if d <= dedupe_m:
                             target = j
                             log.append(
@@ -826,11 +827,3 @@ def _unpack_column(key: str, arrs: dict[str, NDArray[Any]]) -> Any:
         PackedStrings(arrs[f"{key}:ublob"], arrs[f"{key}:uoff"]).to_list(), dtype=object
     )
     return uniq[arrs[f"{key}:codes"]] if len(uniq) else np.zeros(0, dtype=object)
-
-
-def _haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    r = 6_371_008.8
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(min(1.0, a)))

@@ -26,9 +26,10 @@ import pandas as pd
 
 from .. import settings
 from .._atomic import write_text
+from .._sphere import haversine_m
 from ..exceptions import DataUnavailableError, GazetteerError
 from .core import Gazetteer
-from .osm import OSM_LICENCE, _haversine_m, osm_kind, osm_names
+from .osm import OSM_LICENCE, osm_kind, osm_names
 
 __all__ = ["NominatimSource", "geocode_places"]
 
@@ -280,7 +281,7 @@ def nominatim_row(
     if isinstance(bb, (list, tuple)) and len(bb) == 4:
         try:
             s, n, w, e = (float(x) for x in bb)
-            radius = _haversine_m(s, w, n, e) / 2
+            radius = haversine_m(s, w, n, e) / 2
         except ValueError:
             pass
     addr = dict(raw.get("address") or {})

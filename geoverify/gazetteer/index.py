@@ -42,6 +42,7 @@ import numpy as np
 from numpy.typing import NDArray
 from rapidfuzz import fuzz, process
 
+from ..exceptions import GazetteerError
 from ..text import (
     GENERIC_WORDS,
     coarse_skeleton,
@@ -583,7 +584,9 @@ class NameIndex:
 
         version = int(get("version")[0])
         if version != FORMAT_VERSION:
-            raise ValueError(f"index format {version} is not supported (expected {FORMAT_VERSION})")
+            raise GazetteerError(
+                f"index format {version} is not supported (expected {FORMAT_VERSION})"
+            )
 
         def packed(k: str) -> PackedStrings:
             return PackedStrings(get(f"{k}_blob"), get(f"{k}_off"))

@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._sphere import haversine_m
 from ..exceptions import BadRowsWarning, GazetteerError
 from ..text import detect_script, split_generic
 from .core import Gazetteer
@@ -150,14 +151,6 @@ def osm_kind(tags: Mapping[str, Any], name: str = "") -> str:
     return "place"
 
 
-def _haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    r = 6_371_008.8
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(min(1.0, a)))
-
-
 def _position(el: Mapping[str, Any]) -> tuple[float, float, float] | None:
     """(lat, lon, radius_m) of an Overpass element, or None."""
     if "lat" in el and "lon" in el:
@@ -166,7 +159,7 @@ def _position(el: Mapping[str, Any]) -> tuple[float, float, float] | None:
     b = el.get("bounds")
     if isinstance(b, Mapping) and {"minlat", "minlon", "maxlat", "maxlon"} <= set(b):
         radius = (
-            _haversine_m(
+            haversine_m(
                 float(b["minlat"]), float(b["minlon"]), float(b["maxlat"]), float(b["maxlon"])
             )
             / 2
@@ -181,7 +174,7 @@ def _position(el: Mapping[str, Any]) -> tuple[float, float, float] | None:
             lat = sum(p[0] for p in pts) / len(pts)
             lon = sum(p[1] for p in pts) / len(pts)
             if math.isnan(radius):
-                radius = max(_haversine_m(lat, lon, a, b) for a, b in pts)
+                radius = max(haversine_m(lat, lon, a, b) for a, b in pts)
             return lat, lon, radius
     if isinstance(b, Mapping) and {"minlat", "minlon", "maxlat", "maxlon"} <= set(b):
         return (
@@ -342,7 +335,7 @@ def load_osm_geojson(path: str | os.PathLike[str], *, on_bad_rows: str = "warn")
         radius = float("nan")
         if geom.geom_type != "Point":
             x0, y0, x1, y1 = geom.bounds
-            radius = _haversine_m(y0, x0, y1, x1) / 2
+            radius = haversine_m(y0, x0, y1, x1) / 2
         rows.append(_row(osm_id, tags, pt.y, pt.x, radius, source))
     return _finish(rows, problems, unnamed, p, on_bad_rows)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import warnings
 from collections import OrderedDict
@@ -20,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .. import settings
-from ..exceptions import GeoverifyWarning
+from ..exceptions import GeoverifyWarning, OptionError
 from ..frames import Frame, as_frames
 from ..text import detect_script, normalize
 from .base import LANGUAGES, Line, OCREngine, check_languages
@@ -113,7 +112,7 @@ def get_engine(
         return EasyOCREngine(languages, **_only_options(EasyOCREngine, options))
     if engine in ("ensemble", "tesseract+easyocr", "both"):
         return _ensemble(languages, options)
-    raise ValueError(f"unknown OCR engine {engine!r}; choose one of {', '.join(_ENGINES)}")
+    raise OptionError(f"unknown OCR engine {engine!r}; choose one of {', '.join(_ENGINES)}")
 
 
 def resolve_engine_name(engine: str | OCREngine, languages: Sequence[str]) -> str:
@@ -160,7 +159,7 @@ def _ensemble(languages: Sequence[str], options: dict[str, Any]) -> OCREngine:
     ens_opts = _options_for(EnsembleEngine, options)
     unknown = set(options) - set(first_opts) - set(tess_opts) - set(ens_opts)
     if unknown:
-        raise TypeError(
+        raise OptionError(
             f"ensemble: unknown option(s) {', '.join(sorted(unknown))}; the ensemble takes "
             f"TesseractEngine's, {first.__name__}'s and EnsembleEngine's keyword options"
         )
@@ -196,7 +195,7 @@ def _only_options(cls: type, options: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(options) - set(taken))
     if unknown:
         hint = " (lexicon applies to engine='ensemble')" if "lexicon" in unknown else ""
-        raise TypeError(f"{cls.__name__}: unknown option(s) {', '.join(unknown)}{hint}")
+        raise OptionError(f"{cls.__name__}: unknown option(s) {', '.join(unknown)}{hint}")
     return taken
 
 
@@ -241,29 +240,21 @@ def _disk_load(frame: Frame, engine: OCREngine) -> tuple[str, list[Line] | None]
 
 
 def _disk_save(key: str, lines: list[Line]) -> None:
-    path = _disk_path(key)
+    from .._atomic import write_text
+
+    rows = [
+        {
+            "text": ln.text,
+            "confidence": ln.confidence,
+            "box": list(ln.box),
+            "engine": ln.engine,
+            "lang": ln.lang,
+            "extra": ln.extra,
+        }
+        for ln in lines
+    ]
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(
-            json.dumps(
-                [
-                    {
-                        "text": ln.text,
-                        "confidence": ln.confidence,
-                        "box": list(ln.box),
-                        "engine": ln.engine,
-                        "lang": ln.lang,
-                        "extra": ln.extra,
-                    }
-                    for ln in lines
-                ],
-                ensure_ascii=False,
-                default=str,
-            ),
-            encoding="utf-8",
-        )
-        os.replace(tmp, path)
+        write_text(_disk_path(key), json.dumps(rows, ensure_ascii=False, default=str))
     except OSError:
         pass  # a read-only cache folder only costs speed
 

@@ -39,6 +39,33 @@ def check_languages(languages: Sequence[str], supported: Sequence[str], engine: 
     return langs
 
 
+Box = tuple[int, int, int, int]
+
+
+def box_iou(a: Box, b: Box) -> float:
+    """Intersection over union of two ``(x0, y0, x1, y1)`` boxes."""
+    inter = _intersection(a, b)
+    union = _area(a) + _area(b) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def box_overlap(a: Box, b: Box) -> float:
+    """Intersection over the smaller box: a line read at two scales, or a word within its
+    line, rarely has the same box as the other reading."""
+    small = min(_area(a), _area(b))
+    return _intersection(a, b) / small if small > 0 else 0.0
+
+
+def _area(a: Box) -> int:
+    return (a[2] - a[0]) * (a[3] - a[1])
+
+
+def _intersection(a: Box, b: Box) -> int:
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    return ix * iy
+
+
 @dataclass
 class Line:
     """One line of text read from an image."""

@@ -7,16 +7,7 @@ from typing import Any, ClassVar
 
 from .._imaging import RGBImage
 from ..text import normalize
-from .base import Line, OCREngine
-
-
-def iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
-    """Intersection over union of two boxes."""
-    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
+from .base import Line, OCREngine, box_iou
 
 
 class EnsembleEngine(OCREngine):
@@ -92,7 +83,7 @@ class EnsembleEngine(OCREngine):
         for engine in self.engines:
             for line in engine.read(image):
                 for g in groups:
-                    if iou(g[0].box, line.box) >= self.match_iou:
+                    if box_iou(g[0].box, line.box) >= self.match_iou:
                         g.append(line)
                         break
                 else:

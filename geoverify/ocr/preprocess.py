@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._imaging import RGBImage
+from ..exceptions import OptionError
 
 #: Target text-line height in pixels for Tesseract.
 TARGET_LINE_PX = 30.0
@@ -36,52 +37,11 @@ def binarize(gray: NDArray[np.uint8], text: str = "auto") -> NDArray[np.uint8]:
     banner with light letters: inverted), or ``"auto"`` (the minority side is taken as text).
     """
     if text not in ("auto", "dark", "light"):
-        raise ValueError(f"text must be 'auto', 'dark' or 'light', not {text!r}")
+        raise OptionError(f"text must be 'auto', 'dark' or 'light', not {text!r}")
     _, bw = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     if text == "light" or (text == "auto" and np.mean(bw) < 127):
         bw = 255 - bw
     return np.asarray(bw, dtype=np.uint8)
-
-
-def estimate_line_height(gray: NDArray[np.uint8]) -> float | None:
-    """Median height (px) of text-like connected regions after a horizontal smear, or None."""
-    h, w = gray.shape
-    if h < 8 or w < 8:
-        return None
-    bw = binarize(gray)
-    ink = (bw < 128).astype(np.uint8)
-    kx = max(3, w // 60)
-    smeared = cv2.morphologyEx(
-        ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (kx, 1))
-    )
-    n, _, stats, _ = cv2.connectedComponentsWithStats(smeared, connectivity=8)
-    heights = []
-    for i in range(1, n):
-        x, y, bw_, bh, area = stats[i]
-        if bh < 6 or bh > 0.5 * h or bw_ < 1.5 * bh or area < 30:
-            continue
-        heights.append(bh)
-    if not heights:
-        return None
-    return float(np.median(heights))
-
-
-def normalize_height(
-    gray: NDArray[np.uint8],
-    target: float = TARGET_LINE_PX,
-    max_scale: float = 3.0,
-    min_scale: float = 0.25,
-) -> tuple[NDArray[np.uint8], float]:
-    """Rescale so the estimated text-line height is ``target`` px; returns (image, scale)."""
-    est = estimate_line_height(gray)
-    if est is None:
-        return gray, 1.0
-    scale = float(np.clip(target / est, min_scale, max_scale))
-    if abs(scale - 1.0) < 0.15:
-        return gray, 1.0
-    interp = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
-    out = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interp)
-    return np.asarray(out, dtype=np.uint8), scale
 
 
 def deskew(gray: NDArray[np.uint8], max_angle: float = 20.0) -> tuple[NDArray[np.uint8], float]:

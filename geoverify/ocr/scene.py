@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -273,6 +274,19 @@ class SceneTextEngine(OCREngine):
             }
             out.append(_Reading(chosen.text, chosen.confidence, extra))
         return out
+
+
+def model_files() -> list[Path]:
+    """The files of the models this pipeline reads with: geoverify's Urdu recogniser, and
+    EasyOCR's CRAFT detector and English recogniser where they are installed."""
+    from .detect import CRAFT_WEIGHTS, ENGLISH_WEIGHTS, craft_folder
+    from .urdu import model_path
+
+    files = [model_path()]
+    folder = craft_folder()
+    if folder is not None:
+        files += [folder / CRAFT_WEIGHTS, folder / ENGLISH_WEIGHTS]
+    return files
 
 
 @functools.lru_cache(maxsize=1)

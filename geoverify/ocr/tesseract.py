@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, ClassVar
 
 import cv2
@@ -16,12 +18,12 @@ from numpy.typing import NDArray
 
 from .. import settings
 from .._imaging import RGBImage
-from ..exceptions import EngineUnavailableError, UnsupportedLanguageError
+from ..exceptions import EngineUnavailableError, OptionError, UnsupportedLanguageError
 from ..text import detect_script, normalize
 from . import _lines
 from . import detect as _detect
 from . import preprocess as _pre
-from .base import LANGUAGES, Line, OCREngine
+from .base import LANGUAGES, Line, OCREngine, box_overlap
 
 _APT = {
     "urd": "tesseract-ocr-urd",
@@ -46,8 +48,8 @@ def _cmd() -> str:
 
 
 @functools.lru_cache(maxsize=4)
-def installed_models(cmd: str | None = None) -> tuple[str, ...]:
-    """Models ``tesseract --list-langs`` reports (Debian names the Arabic-script model ``Arabic``)."""
+def _list_langs(cmd: str | None = None) -> tuple[Path | None, tuple[str, ...]]:
+    """``tesseract --list-langs``: the model folder it names and the models in it."""
     cmd = cmd or _cmd()
     try:
         out = subprocess.run(
@@ -56,7 +58,34 @@ def installed_models(cmd: str | None = None) -> tuple[str, ...]:
     except OSError as exc:
         raise EngineUnavailableError(f"cannot run {cmd}: {exc}") from exc
     lines = (out.stdout or out.stderr).splitlines()
-    return tuple(sorted({ln.strip().split("/")[-1] for ln in lines[1:] if ln.strip()}))
+    folder = re.search(r'"([^"]+)"', lines[0]) if lines else None
+    models = tuple(sorted({ln.strip().split("/")[-1] for ln in lines[1:] if ln.strip()}))
+    return (Path(folder.group(1)) if folder else None), models
+
+
+def installed_models(cmd: str | None = None) -> tuple[str, ...]:
+    """Models ``tesseract --list-langs`` reports (Debian names the Arabic-script model ``Arabic``)."""
+    return _list_langs(cmd)[1]
+
+
+def model_files(models: Sequence[str]) -> list[Path]:
+    """The ``.traineddata`` files of the given Tesseract models (those that exist)."""
+    try:
+        folder = _list_langs()[0]
+    except EngineUnavailableError:
+        return []
+    if folder is None:
+        return []
+    found = []
+    for model in models:
+        for candidate in (
+            folder / f"{model}.traineddata",
+            folder / "script" / f"{model}.traineddata",
+        ):
+            if candidate.is_file():
+                found.append(candidate)
+                break
+    return found
 
 
 @functools.lru_cache(maxsize=2)
@@ -141,7 +170,9 @@ class TesseractEngine(OCREngine):
                 f"On Debian/Ubuntu: sudo apt-get install {pkgs}"
             )
         if not callable(preprocess) and preprocess not in ("auto", "none"):
-            raise ValueError(f"preprocess must be 'auto', 'none' or a callable, not {preprocess!r}")
+            raise OptionError(
+                f"preprocess must be 'auto', 'none' or a callable, not {preprocess!r}"
+            )
         self.psm = psm
         self.oem = oem
         self.min_confidence = min_confidence
@@ -149,10 +180,10 @@ class TesseractEngine(OCREngine):
         self.preprocess = preprocess
         self.multiscale = tuple(float(s) for s in multiscale) if multiscale else None
         if self.multiscale and any(s <= 0 or s > 8 for s in self.multiscale):
-            raise ValueError(f"multiscale scales must be in (0, 8], got {self.multiscale}")
+            raise OptionError(f"multiscale scales must be in (0, 8], got {self.multiscale}")
         self.clahe = clahe
         if detector not in ("auto", "craft", "edges"):
-            raise ValueError(f"detector must be 'auto', 'craft' or 'edges', not {detector!r}")
+            raise OptionError(f"detector must be 'auto', 'craft' or 'edges', not {detector!r}")
         if detector == "auto":
             detector = "craft" if _detect.craft_available() else "edges"
         elif detector == "craft" and not _detect.craft_available():
@@ -268,7 +299,7 @@ class TesseractEngine(OCREngine):
             merged = [
                 ln
                 for ln in merged
-                if ln.confidence >= 0.9 or any(_overlap(ln.box, bx) >= 0.3 for bx in boxes)
+                if ln.confidence >= 0.9 or any(box_overlap(ln.box, bx) >= 0.3 for bx in boxes)
             ]
             # the largest first, should there be more lines than max_regions
             regions.sort(key=lambda q: -float(np.prod(_detect.quad_size(q))))
@@ -433,14 +464,6 @@ def _scale_box(box: tuple[int, int, int, int], f: float) -> tuple[int, int, int,
     return (int(box[0] * f), int(box[1] * f), int(round(box[2] * f)), int(round(box[3] * f)))
 
 
-def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
-    """Intersection over the smaller box (a line read at two scales rarely has the same box)."""
-    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-    return ix * iy / small if small > 0 else 0.0
-
-
 def _best_per_box(lines: list[Line], overlap: float = 0.5) -> list[Line]:
     """Of lines covering the same place, keep the best reading.
 
@@ -451,7 +474,7 @@ def _best_per_box(lines: list[Line], overlap: float = 0.5) -> list[Line]:
 
     def covered(ln: Line) -> float:
         most = max(
-            (_letters(o.text) for o in lines if _overlap(ln.box, o.box) >= overlap),
+            (_letters(o.text) for o in lines if box_overlap(ln.box, o.box) >= overlap),
             default=0,
         )
         return min(1.0, _letters(ln.text) / most) if most else 1.0
@@ -459,7 +482,7 @@ def _best_per_box(lines: list[Line], overlap: float = 0.5) -> list[Line]:
     ranked = sorted(lines, key=lambda x: (-x.confidence * covered(x) ** 0.5, -len(x.text)))
     kept: list[Line] = []
     for ln in ranked:
-        if all(_overlap(ln.box, k.box) < overlap for k in kept):
+        if all(box_overlap(ln.box, k.box) < overlap for k in kept):
             kept.append(ln)
     return sorted(kept, key=lambda x: (x.box[1], x.box[0]))
 
