@@ -41,7 +41,7 @@ def nearest_pin(cands, claim: str, regions) -> tuple[str, str | None]:
         return "inconclusive", None
     best = cands.sort_values(["score", "specificity"], ascending=False).head(1)
     shares = region_shares(best, regions).iloc[0]
-    top = [r for r in shares.index if R._BY_ID[r].parent is None and shares[r] > 0.5]
+    top = [r for r in shares.index if R.region(r).parent is None and shares[r] > 0.5]
     region = top[0] if top else "elsewhere"
     claim_id = gv.region(claim).id
     inside = claim_id in R.ancestors(region) or (

@@ -282,7 +282,7 @@ def _raw_tesseract(psm: int) -> Callable[[np.ndarray], list[dict[str, Any]]]:
 def _raw_easyocr() -> Callable[[np.ndarray], list[dict[str, Any]]]:
     import easyocr
 
-    from geoverify.ocr.easyocr import bundled_english_models
+    from geoverify.ocr.detect import bundled_english_models
     from geoverify.text import detect_script
 
     folder = bundled_english_models()

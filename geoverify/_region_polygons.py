@@ -15,6 +15,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from ._region_hierarchy import REGIONS, ancestors, leaves, region
 from .data import fetch, sha256_file
 from .exceptions import InputError, RegionDataError
 
@@ -112,7 +113,6 @@ def natural_earth_polygons(
         is not where the polygons should put it (the message names the file).
     """
     layers = {key: _read(key, data_dir) for key in _LAYERS}
-    from .regions import REGIONS
 
     def feature(layer: str, value: str) -> BaseGeometry:
         gdf, meta = layers[layer]
@@ -156,7 +156,6 @@ def _check_anchors(by_id: dict[str, BaseGeometry | None], files: dict[str, dict[
     """Raise :class:`RegionDataError` unless every region's anchor places lie inside the
     polygon of the region, or of its nearest ancestor that has one, and inside no polygon of
     a region that is neither an ancestor nor a descendant of it."""
-    from .regions import REGIONS, ancestors, leaves, region
 
     for r in REGIONS:
         chain = ancestors(r.id)

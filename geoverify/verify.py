@@ -305,7 +305,7 @@ def _hypotheses(
                 stacklevel=3,
             )
             continue
-        reg = R._BY_ID[a]
+        reg = R.region(a)
         if a in claim_anc:
             hyps.append(
                 Hypothesis(

