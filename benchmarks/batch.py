@@ -74,26 +74,15 @@ def run_loop(srcs: list[str], engine: str, tmp: Path) -> dict[str, Any]:
 
 
 def run_batch(srcs: list[str], engine: str, tmp: Path, out: Path, workers: int) -> dict[str, Any]:
-    import dask
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     import geoverify as gv
-    from geoverify import _batch_jobs as bj
+    from geoverify.batching import local_cluster
 
     fresh_settings(tmp)
     started = time.perf_counter()
     # the cluster batch() would start, kept open here only to read the workers' memory
-    with (
-        dask.config.set({"distributed.scheduler.allowed-failures": 1}),
-        LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            env=dict(bj.THREAD_ENV),
-            dashboard_address=None,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    with local_cluster(workers, dashboard=False) as cluster, Client(cluster) as client:
         table = gv.batch(srcs, claim=CLAIM, out=out, client=client, engine=engine)
         seconds = time.perf_counter() - started
         peaks = client.run(_peak_rss_mib)

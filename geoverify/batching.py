@@ -29,7 +29,7 @@ from . import _batch_jobs as bj
 from ._atomic import atomic_path, write_text
 from .exceptions import InputError, OutputExistsError
 
-__all__ = ["batch", "read_batch"]
+__all__ = ["batch", "local_cluster", "read_batch"]
 
 RESULTS_PARQUET = "results.parquet"
 RESULTS_CSV = "results.csv"
@@ -193,8 +193,7 @@ def _reused_rows(jobs: list[bj.Job], out: Path) -> dict[int, dict[str, Any]]:
 @contextlib.contextmanager
 def _dask_client(client: Any, workers: int | None) -> Iterator[Any]:
     """The given client, a client of the given scheduler address, or a new LocalCluster's."""
-    import dask
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     if client is not None and not isinstance(client, str):
         _register_plugin(client)
@@ -205,6 +204,27 @@ def _dask_client(client: Any, workers: int | None) -> Iterator[Any]:
             _register_plugin(own)
             yield own
         return
+    with local_cluster(workers) as cluster, Client(cluster) as own:
+        _register_plugin(own)
+        yield own
+
+
+@contextlib.contextmanager
+def local_cluster(workers: int | None = None, *, dashboard: bool = True) -> Iterator[Any]:
+    """The ``LocalCluster`` :func:`batch` starts when given no client.
+
+    One single-threaded worker process per usable core (or ``workers``), each with one thread
+    for OpenMP, BLAS and the like; a worker that dies is retried once
+    (``distributed.scheduler.allowed-failures = 1``).
+
+    Raises
+    ------
+    InputError
+        ``workers`` is less than one.
+    """
+    import dask
+    from distributed import LocalCluster
+
     n = _usable_cores() if workers is None else workers
     if n < 1:
         raise InputError(f"workers={workers}: a batch needs at least one worker")
@@ -215,12 +235,10 @@ def _dask_client(client: Any, workers: int | None) -> Iterator[Any]:
             threads_per_worker=1,
             processes=True,
             env=dict(bj.THREAD_ENV),
-            dashboard_address=":0" if _has_bokeh() else None,
+            dashboard_address=":0" if dashboard and _has_bokeh() else None,
         ) as cluster,
-        Client(cluster) as own,
     ):
-        _register_plugin(own)
-        yield own
+        yield cluster
 
 
 def _usable_cores() -> int:

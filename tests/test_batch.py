@@ -33,17 +33,13 @@ ENGINE = "tesseract"
 
 @pytest.fixture(scope="module")
 def client():
-    import dask
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
-    # as batch() sets it for its own LocalCluster: one retry after a worker dies
-    with (
-        dask.config.set({"distributed.scheduler.allowed-failures": 1}),
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        Client(cluster) as c,
-    ):
+    from geoverify.batching import local_cluster
+
+    # the LocalCluster batch() starts (2 worker processes, a dead worker retried once),
+    # kept for the module
+    with local_cluster(2, dashboard=False) as cluster, Client(cluster) as c:
         yield c
 
 
