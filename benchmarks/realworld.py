@@ -941,7 +941,7 @@ def main(argv: list[str] | None = None) -> int:
     load_before = uptime()
     print(f"load: {load_before}", file=sys.stderr)
     try:
-        from geoverify.ocr import _auto_engine
+        from geoverify.ocr.engines import _auto_engine
 
         auto = _auto_engine(("ur", "en"))
     except Exception as exc:

@@ -183,7 +183,7 @@ def job_key(sha: str, claim: str | None, options: dict[str, Any]) -> str:
     import dataclasses
 
     from .case import Case
-    from .ocr import _DISK_FORMAT
+    from .ocr import DISK_FORMAT
 
     defaults = {
         f.name: f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[operator]
@@ -201,7 +201,7 @@ def job_key(sha: str, claim: str | None, options: dict[str, Any]) -> str:
             "claim": claim,
             "options": options,
             "geoverify": __version__,
-            "ocr": _DISK_FORMAT,
+            "ocr": DISK_FORMAT,
         },
         sort_keys=True,
         default=str,

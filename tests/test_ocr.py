@@ -316,8 +316,9 @@ def test_engines_are_a_registry(shared):
     """A reader's own engine is registered by name and used by read_text like the built-in ones."""
     import pytesseract
 
-    from geoverify.ocr import _FACTORIES, register_engine
+    from geoverify.ocr import register_engine
     from geoverify.ocr.base import Line, OCREngine
+    from geoverify.ocr.engines import _FACTORIES
 
     class WholeImageTesseract(OCREngine):
         """Tesseract on the whole image, one line per text line: the plainest engine."""

@@ -109,12 +109,11 @@ def test_texture_is_not_read_as_confident_text():
 
 
 def test_falls_back_to_tesseract_with_one_warning(monkeypatch):
-    import geoverify.ocr as ocr
-    from geoverify.ocr import detect
+    from geoverify.ocr import detect, engines
     from geoverify.ocr.tesseract import TesseractEngine
 
     monkeypatch.setattr(detect, "craft_available", lambda: False)
-    monkeypatch.setattr(ocr, "_FALLBACK_WARNED", [])
+    monkeypatch.setattr(engines, "_FALLBACK_WARNED", [])
     with pytest.warns(gv.GeoverifyWarning, match="falls back to Tesseract"):
         assert isinstance(get_engine(), TesseractEngine)
     with warnings.catch_warnings():

@@ -6,26 +6,22 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-import shutil
-import warnings
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .. import settings
-from ..exceptions import GeoverifyWarning, OptionError
 from ..frames import Frame, as_frames
 from ..text import detect_script, normalize
-from .base import LANGUAGES, Line, OCREngine, check_languages
+from ._cache import DISK_FORMAT, clear_cache, read_cached
+from .base import LANGUAGES, Line, OCREngine
+from .engines import get_engine, register_engine, resolve_engine_name
 from .ensemble import EnsembleEngine
 
 __all__ = [
+    "DISK_FORMAT",
     "LANGUAGES",
     "TEXT_COLUMNS",
     "Line",
@@ -35,6 +31,7 @@ __all__ = [
     "merge_text",
     "read_text",
     "register_engine",
+    "resolve_engine_name",
 ]
 
 #: Columns of the text table, in order.
@@ -55,262 +52,6 @@ TEXT_COLUMNS = [
     "raw_text",
     "decoding",
 ]
-
-_FALLBACK_WARNED: list[bool] = []
-_CACHE: OrderedDict[str, list[Line]] = OrderedDict()
-_CACHE_MAX = 2048
-
-
-def get_engine(
-    engine: str | OCREngine = "auto", languages: Sequence[str] = ("ur", "en"), **options: Any
-) -> OCREngine:
-    """An OCR engine by name.
-
-    ``"auto"`` (the default) is the scene-text pipeline (``"scene"``: CRAFT lines, EasyOCR's
-    English recogniser for Latin lines, geoverify's own Urdu recogniser for Arabic-script
-    lines) where the easyocr extra is installed, else Tesseract, with a warning said once.
-    ``"tesseract"`` and ``"easyocr"`` are the engines alone; ``"ensemble"`` runs the scene
-    pipeline (or EasyOCR) and Tesseract and keeps, per line, the best reading.
-
-    Parameters
-    ----------
-    engine
-        A name, or an engine (returned as it is).
-    languages
-        geoverify language codes, e.g. ``("ur", "en")``.
-    **options
-        Keyword options of the engine's class (:class:`~geoverify.ocr.tesseract.TesseractEngine`,
-        :class:`~geoverify.ocr.easyocr.EasyOCREngine`); for the ensemble, each option goes
-        to the engine(s) that take it, and ``lexicon`` / ``match_iou`` to
-        :class:`~geoverify.ocr.ensemble.EnsembleEngine`.
-
-    Raises
-    ------
-    EngineUnavailableError
-        The engine or its language data is not installed (the message says how to install it).
-    UnsupportedLanguageError
-        A language code is not supported (the message lists the supported ones).
-    TypeError
-        An option no engine of the choice takes (e.g. ``lexicon`` for one engine alone).
-    """
-    if isinstance(engine, OCREngine):
-        return engine
-    check_languages(languages, list(LANGUAGES), "geoverify")
-    if engine == "auto":
-        engine = _auto_engine(languages)
-    factory = _FACTORIES.get(engine) if isinstance(engine, str) else None
-    if factory is None:
-        names = ", ".join(["auto", *_FACTORIES])
-        raise OptionError(f"unknown OCR engine {engine!r}; choose one of {names}")
-    return factory(languages, options)
-
-
-#: What builds an engine: ``factory(languages, options) -> OCREngine``.
-EngineFactory = Callable[[Sequence[str], dict[str, Any]], OCREngine]
-#: The engines :func:`get_engine` knows, by name (geopy's registry of geocoders, in small).
-_FACTORIES: dict[str, EngineFactory] = {}
-
-
-def register_engine(name: str, factory: EngineFactory | type[OCREngine]) -> None:
-    """Make ``read_text(..., engine=name)`` use another engine.
-
-    Parameters
-    ----------
-    name
-        The engine's name (replaces an engine of that name).
-    factory
-        An :class:`~geoverify.ocr.base.OCREngine` subclass (built as ``cls(languages,
-        **options)``, its keyword-only options checked), or ``factory(languages, options)``.
-    """
-    if isinstance(factory, type):
-        cls = factory
-        _FACTORIES[name] = lambda languages, options: cls(languages, **_only_options(cls, options))
-    else:
-        _FACTORIES[name] = factory
-
-
-def _lazy(module: str, cls_name: str) -> EngineFactory:
-    """A factory that imports its engine's module only when the engine is asked for."""
-
-    def build(languages: Sequence[str], options: dict[str, Any]) -> OCREngine:
-        import importlib
-
-        cls = getattr(importlib.import_module(f"{__name__}.{module}"), cls_name)
-        engine: OCREngine = cls(languages, **_only_options(cls, options))
-        return engine
-
-    return build
-
-
-def resolve_engine_name(engine: str | OCREngine, languages: Sequence[str]) -> str:
-    """The engine ``engine`` names once ``"auto"`` is resolved for ``languages``."""
-    if isinstance(engine, OCREngine):
-        return engine.name
-    return _auto_engine(languages) if engine == "auto" else engine
-
-
-def _auto_engine(languages: Sequence[str]) -> str:
-    """``"scene"`` where it can run for ``languages``, else ``"tesseract"`` (warned once)."""
-    from .detect import craft_available
-    from .urdu import available
-
-    wanted = set(check_languages(languages, list(LANGUAGES), "geoverify"))
-    if craft_available() and wanted <= {"ur", "en"} and ("ur" not in wanted or available()):
-        return "scene"
-    if not _FALLBACK_WARNED:
-        _FALLBACK_WARNED.append(True)
-        reason = (
-            "the easyocr extra is not installed (pip install 'geoverify[easyocr]')"
-            if not craft_available()
-            else f"the scene-text pipeline reads ur and en only, not {', '.join(sorted(wanted))}"
-        )
-        warnings.warn(
-            f"OCR falls back to Tesseract: {reason}; Tesseract reads few real signs",
-            GeoverifyWarning,
-            stacklevel=4,
-        )
-    return "tesseract"
-
-
-def _ensemble(languages: Sequence[str], options: dict[str, Any]) -> OCREngine:
-    """The scene pipeline (or EasyOCR for the languages it has weights for) beside Tesseract."""
-    from .easyocr import EasyOCREngine
-    from .scene import SceneTextEngine
-    from .tesseract import TesseractEngine
-
-    first: type[OCREngine] = (
-        SceneTextEngine if _auto_engine(languages) == "scene" else EasyOCREngine
-    )
-    first_opts = _options_for(first, options)
-    tess_opts = _options_for(TesseractEngine, options)
-    ens_opts = _options_for(EnsembleEngine, options)
-    unknown = set(options) - set(first_opts) - set(tess_opts) - set(ens_opts)
-    if unknown:
-        raise OptionError(
-            f"ensemble: unknown option(s) {', '.join(sorted(unknown))}; the ensemble takes "
-            f"TesseractEngine's, {first.__name__}'s and EnsembleEngine's keyword options"
-        )
-    engines: list[OCREngine] = [TesseractEngine(languages, **tess_opts)]
-    if first is SceneTextEngine:
-        engines.append(SceneTextEngine(languages, **first_opts))
-    else:
-        from .easyocr import missing_weights
-
-        have = [
-            lang
-            for lang in languages
-            if lang in EasyOCREngine.supported_languages()
-            and not missing_weights([lang], first_opts.get("model_storage_directory"))
-        ]
-        if have:
-            engines.append(EasyOCREngine(have, **first_opts))
-    return EnsembleEngine(engines, **ens_opts)
-
-
-def _options_for(cls: type, options: dict[str, Any]) -> dict[str, Any]:
-    """The keyword-only options ``cls.__init__`` accepts, out of ``options``."""
-    import inspect
-
-    params = inspect.signature(cls).parameters
-    accepted = {n for n, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY}
-    return {k: v for k, v in options.items() if k in accepted}
-
-
-def _only_options(cls: type, options: dict[str, Any]) -> dict[str, Any]:
-    """``options``, checked against what ``cls`` takes (a clear error naming the rest)."""
-    taken = _options_for(cls, options)
-    unknown = sorted(set(options) - set(taken))
-    if unknown:
-        hint = " (lexicon applies to engine='ensemble')" if "lexicon" in unknown else ""
-        raise OptionError(f"{cls.__name__}: unknown option(s) {', '.join(unknown)}{hint}")
-    return taken
-
-
-def _cache_key(frame: Frame, engine: OCREngine) -> str:
-    blob = json.dumps([frame.sha256, engine.name, engine.params()], sort_keys=True, default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()
-
-
-#: Bumped when the reading pipeline changes, so old disk-cache entries are not reused.
-_DISK_FORMAT = "ocr-5"
-
-
-def _disk_path(key: str) -> Path:
-    return Path(settings.cache_dir).expanduser() / "ocr" / key[:2] / f"{key}.json"
-
-
-def _disk_load(frame: Frame, engine: OCREngine) -> tuple[str, list[Line] | None]:
-    blob = json.dumps(
-        [_DISK_FORMAT, frame.sha256, engine.name, engine.params(), engine.version()],
-        sort_keys=True,
-        default=str,
-    )
-    key = hashlib.sha256(blob.encode()).hexdigest()
-    path = _disk_path(key)
-    if not path.exists():
-        return key, None
-    try:
-        rows = json.loads(path.read_text(encoding="utf-8"))
-        return key, [
-            Line(
-                text=str(r["text"]),
-                confidence=float(r["confidence"]),
-                box=(int(r["box"][0]), int(r["box"][1]), int(r["box"][2]), int(r["box"][3])),
-                engine=str(r["engine"]),
-                lang=str(r.get("lang", "")),
-                extra=r.get("extra"),
-            )
-            for r in rows
-        ]
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
-        return key, None  # a damaged entry is read again
-
-
-def _disk_save(key: str, lines: list[Line]) -> None:
-    from .._atomic import write_text
-
-    rows = [
-        {
-            "text": ln.text,
-            "confidence": ln.confidence,
-            "box": list(ln.box),
-            "engine": ln.engine,
-            "lang": ln.lang,
-            "extra": ln.extra,
-        }
-        for ln in lines
-    ]
-    try:
-        write_text(_disk_path(key), json.dumps(rows, ensure_ascii=False, default=str))
-    except OSError:
-        pass  # a read-only cache folder only costs speed
-
-
-def _read_cached(frame: Frame, engine: OCREngine) -> list[Line]:
-    """Memory cache, then (``settings.ocr_cache``) the disk cache under ``cache_dir/ocr``."""
-    if not settings.ocr_cache:
-        return engine.read(frame.image)
-    key = _cache_key(frame, engine)
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
-    disk = bool(getattr(engine, "disk_cacheable", True))
-    dkey, lines = _disk_load(frame, engine) if disk else ("", None)
-    if lines is None:
-        lines = engine.read(frame.image)
-        if disk:
-            _disk_save(dkey, lines)
-    _CACHE[key] = lines
-    if len(_CACHE) > _CACHE_MAX:
-        _CACHE.popitem(last=False)
-    return lines
-
-
-def clear_cache(disk: bool = False) -> None:
-    """Forget OCR results cached in this process (and, with ``disk=True``, on disk)."""
-    _CACHE.clear()
-    if disk:
-        shutil.rmtree(Path(settings.cache_dir).expanduser() / "ocr", ignore_errors=True)
 
 
 def read_text(
@@ -364,7 +105,7 @@ def read_text(
         disable=not show or len(frames) < 2,
         leave=False,
     ):
-        for ln in _read_cached(f, eng):
+        for ln in read_cached(f, eng):
             text = ln.text
             row: dict[str, Any] = {
                 "frame": f.index,
@@ -508,10 +249,3 @@ def _crop(frame: Frame, row: pd.Series) -> np.ndarray | None:
     if x1 <= x0 or y1 <= y0:
         return None
     return np.ascontiguousarray(img[y0:y1, x0:x1])
-
-
-register_engine("scene", _lazy("scene", "SceneTextEngine"))
-register_engine("tesseract", _lazy("tesseract", "TesseractEngine"))
-register_engine("easyocr", _lazy("easyocr", "EasyOCREngine"))
-for _name in ("ensemble", "tesseract+easyocr", "both"):
-    register_engine(_name, _ensemble)
