@@ -22,11 +22,13 @@ from .exceptions import (
     GeoverifyWarning,
     ImageTooLargeError,
     InputError,
+    MediaDownloadError,
     OutputExistsError,
     UnknownRegionError,
     UnsupportedLanguageError,
     VideoDecodeError,
 )
+from .fetch import FetchedMedia, fetch_media
 from .frames import Frame, FrameSet, extract_frames, load_images
 from .gazetteer import Gazetteer, load_gazetteer
 from .maps import plot_candidates
@@ -40,6 +42,7 @@ __all__ = [
     "CaseFormatError",
     "DataUnavailableError",
     "EngineUnavailableError",
+    "FetchedMedia",
     "Frame",
     "FrameSet",
     "Gazetteer",
@@ -48,6 +51,7 @@ __all__ = [
     "GeoverifyWarning",
     "ImageTooLargeError",
     "InputError",
+    "MediaDownloadError",
     "OutputExistsError",
     "UnknownRegionError",
     "UnsupportedLanguageError",
@@ -56,6 +60,7 @@ __all__ = [
     "__version__",
     "apply_kind_rules",
     "extract_frames",
+    "fetch_media",
     "infer_kind",
     "load_gazetteer",
     "load_images",
