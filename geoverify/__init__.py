@@ -10,8 +10,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from . import settings
+from . import matching, settings
 from .case import Case
+from .clips import find_clip
 from .evidence import KIND_WEIGHTS, apply_kind_rules, infer_kind, match_places, set_kind
 from .exceptions import (
     CaseFormatError,
@@ -32,6 +33,7 @@ from .fetch import FetchedMedia, fetch_media
 from .frames import Frame, FrameSet, extract_frames, load_images
 from .gazetteer import Gazetteer, load_gazetteer
 from .maps import plot_candidates
+from .matching import FrameMatch, match_frames
 from .ocr import merge_text, read_text
 from .regions import load_regions, region
 from .verify import Verdict, test_claim
@@ -44,6 +46,7 @@ __all__ = [
     "EngineUnavailableError",
     "FetchedMedia",
     "Frame",
+    "FrameMatch",
     "FrameSet",
     "Gazetteer",
     "GazetteerError",
@@ -61,11 +64,14 @@ __all__ = [
     "apply_kind_rules",
     "extract_frames",
     "fetch_media",
+    "find_clip",
     "infer_kind",
     "load_gazetteer",
     "load_images",
     "load_regions",
+    "match_frames",
     "match_places",
+    "matching",
     "merge_text",
     "plot_candidates",
     "read_text",
