@@ -1,7 +1,7 @@
 """Where a clip sits inside a longer video: perceptual hashes, offset voting, OpenCV to confirm.
 
 :func:`find_clip` decodes each video once and hashes a frame every ``step`` seconds (pHash,
-see ``geoverify/_framehash.py``): the clip whole and mirrored, the reference in 81 crops. Every
+see ``geoverify/_framehash.py``): the clip whole and mirrored, the reference in 17 crops. Every
 time offset between clip and reference is scored by how far apart the hashes it pairs are,
 on average over the clip (each clip frame votes for the offsets that pair it with a near
 hash, as vPDQ matches subsequences; the mean counts every frame's vote at once). The best
@@ -151,14 +151,9 @@ def find_clip(
     return table
 
 
-def _diagonal_means(cl: NDArray[np.uint64], ref: NDArray[np.uint64]) -> NDArray[np.float64]:
-    """Mean distance (share of bits) of the clip hashes ``cl`` (J,) paired with ``ref`` (R,)
-    at each offset ``k`` (clip sample j with reference sample k + j), for k in 0..R-J."""
-    j_count, k_count = len(cl), len(ref) - len(cl) + 1
-    total = np.zeros(k_count, np.float64)
-    for j in range(j_count):
-        total += popcount(ref[j : j + k_count] ^ cl[j])
-    return total / (64.0 * j_count)
+#: At most this many clip samples score every offset (a long clip is thinned); the best
+#: offsets are then scored again with all of them.
+SCAN_SAMPLES = 60
 
 
 def _candidates(
@@ -167,21 +162,30 @@ def _candidates(
     """The best offsets ``(k, variant, mean distance)``: for each offset the best of the
     clip's two variants (whole, mirrored) against the reference's crops; offsets closer than
     half the clip's length to a better one are left out."""
-    if len(cl.times) == 0 or len(cl.times) > len(ref.times):
+    j_count = len(cl.times)
+    if j_count == 0 or j_count > len(ref.times):
         return []
     n_crops = ref.bits.shape[1]
-    best = np.full(len(ref.times) - len(cl.times) + 1, np.inf)
-    which = np.zeros(len(best), np.int64)
+    stride = max(1, int(np.ceil(j_count / SCAN_SAMPLES)))
+    rows = np.arange(0, j_count, stride)
+    k_count = len(ref.times) - j_count + 1
+    best = np.full(k_count, np.inf)
+    which = np.zeros(k_count, np.int64)
     for m in range(cl.bits.shape[1]):
-        for v in range(n_crops):
-            d = _diagonal_means(cl.bits[:, m], ref.bits[:, v])
-            better = d < best
-            best[better], which[better] = d[better], m * n_crops + v
+        # sample j of the thinned clip pairs with reference sample k + rows[j]
+        total = np.zeros((k_count, n_crops), np.uint32)
+        for j in rows:
+            total += popcount(ref.bits[j : j + k_count] ^ cl.bits[j, m])
+        d = total / (64.0 * len(rows))
+        v = d.argmin(axis=1)
+        dv = d[np.arange(k_count), v]
+        better = dv < best
+        best[better], which[better] = dv[better], m * n_crops + v[better]
     # the mean over every frame may exceed what a trimmed mean allows: a loose first cut
     loose = max_distance / TRIM
     order = [int(k) for k in np.argsort(best, kind="stable") if best[k] <= loose]
     picked: list[tuple[int, int, float]] = []
-    half = max(1, len(cl.times) // 2)
+    half = max(1, j_count // 2)
     for k in order:
         if all(abs(k - p) >= half for p, _, _ in picked):
             picked.append((k, int(which[k]), float(best[k])))
