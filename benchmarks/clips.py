@@ -24,6 +24,7 @@ Writes ``benchmarks/results/clips.md``::
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -39,7 +40,7 @@ import cv2
 import numpy as np
 
 import geoverify as gv
-from geoverify._videoedit import Edit, make_clip, read_frames, write_video
+from geoverify._videoedit import Edit, make_clip, pan, read_frames, write_video
 from geoverify.demo import demo_video
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,21 +81,7 @@ def _fit(img: np.ndarray) -> np.ndarray:
 
 
 def _pan(photo: Path, path: tuple, seconds: float) -> Iterator[np.ndarray]:
-    img = gv.frames.load_image(photo).image
-    h, w = img.shape[:2]
-    (x0, y0), (x1, y1), z0, z1 = path
-    n = int(seconds * FPS)
-    for i in range(n):
-        a = i / max(1, n - 1)
-        z = z0 + (z1 - z0) * a
-        cw = min(w, z * w)
-        ch = min(h, cw * SIZE[1] / SIZE[0])
-        cw = ch * SIZE[0] / SIZE[1]
-        cx = np.clip((x0 + (x1 - x0) * a) * w, cw / 2, w - cw / 2)
-        cy = np.clip((y0 + (y1 - y0) * a) * h, ch / 2, h - ch / 2)
-        m = np.float32([[SIZE[0] / cw, 0, -(cx - cw / 2) * SIZE[0] / cw]])
-        m = np.vstack([m, [0, SIZE[1] / ch, -(cy - ch / 2) * SIZE[1] / ch]]).astype(np.float32)
-        yield np.asarray(cv2.warpAffine(img, m, SIZE, flags=cv2.INTER_AREA), np.uint8)
+    return pan(gv.frames.load_image(photo).image, path, seconds, SIZE, FPS)
 
 
 def _videos() -> list[tuple[str, list[np.ndarray]]]:
@@ -134,12 +121,13 @@ def build_reference(minutes: float) -> tuple[Path, list[Segment]]:
                 for name, fr in videos:
                     yield from add(f"{name} reversed", fr[::-1])
 
-    if not target.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        write_video(frames(), target, FPS, crf=26)
-    else:
-        for _ in frames():  # the segment table only
-            pass
+    table = target.with_suffix(".segments.json")
+    if target.exists() and table.exists():
+        saved = json.loads(table.read_text(encoding="utf-8"))
+        return target, [Segment(**s) for s in saved]
+    CACHE.mkdir(parents=True, exist_ok=True)
+    write_video(frames(), target, FPS, crf=26)
+    table.write_text(json.dumps([s.__dict__ for s in segments], indent=1), encoding="utf-8")
     return target, segments
 
 

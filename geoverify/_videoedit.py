@@ -165,3 +165,29 @@ def _source_fps(path: Path) -> float:
     with av.open(str(path)) as c:
         rate = c.streams.video[0].average_rate
         return float(rate) if rate else 25.0
+
+
+#: A slow camera move over a still: ``(start centre, end centre, start zoom, end zoom)``, the
+#: centres as shares of the image, the zoom as the share of its width in view.
+PanPath = tuple[tuple[float, float], tuple[float, float], float, float]
+
+
+def pan(
+    img: Image, path: PanPath, seconds: float, size: tuple[int, int], fps: float
+) -> Iterator[Image]:
+    """Frames of a camera panning and zooming over a still image, ``size`` (width, height)."""
+    import cv2
+
+    h, w = img.shape[:2]
+    (x0, y0), (x1, y1), z0, z1 = path
+    n = max(1, round(seconds * fps))
+    for i in range(n):
+        a = i / max(1, n - 1)
+        cw = min(w, (z0 + (z1 - z0) * a) * w)
+        ch = min(h, cw * size[1] / size[0])
+        cw = ch * size[0] / size[1]
+        cx = float(np.clip((x0 + (x1 - x0) * a) * w, cw / 2, w - cw / 2))
+        cy = float(np.clip((y0 + (y1 - y0) * a) * h, ch / 2, h - ch / 2))
+        sx, sy = size[0] / cw, size[1] / ch
+        m = np.array([[sx, 0, -(cx - cw / 2) * sx], [0, sy, -(cy - ch / 2) * sy]], np.float32)
+        yield np.asarray(cv2.warpAffine(img, m, size, flags=cv2.INTER_AREA), np.uint8)
