@@ -32,7 +32,11 @@ def _print_result(case: object, out: Path) -> None:
     from .case import Case
 
     assert isinstance(case, Case)
+    from .report import footage_lines
+
     _say(case.summary())
+    for line in footage_lines(case):
+        _say(f"Same footage as: {line}")
     print()
     _say(f"Report: {out / 'report.html'}")
     _say(f"Map:    {out / 'map.html'}")
