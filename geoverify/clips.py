@@ -151,6 +151,11 @@ def find_clip(
     return table
 
 
+#: Added to the distance of every cropped reading of the reference when the offsets are
+#: ranked: where a crop and another offset explain the clip about as well as the whole frame
+#: does (a slow zoom or pan: the frame a moment later is nearly a crop of this one), the
+#: uncropped reading wins; a clip really cropped is nearer its crop by far more than this.
+CROP_PENALTY = 0.02
 #: At most this many clip samples score every offset (a long clip is thinned); the best
 #: offsets are then scored again with all of them.
 SCAN_SAMPLES = 60
@@ -177,6 +182,7 @@ def _candidates(
         for j in rows:
             total += popcount(ref.bits[j : j + k_count] ^ cl.bits[j, m])
         d = total / (64.0 * len(rows))
+        d[:, 1:] += CROP_PENALTY  # crop 0 is the whole frame
         v = d.argmin(axis=1)
         dv = d[np.arange(k_count), v]
         better = dv < best
