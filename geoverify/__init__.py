@@ -10,9 +10,10 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from . import settings
+from . import matching, settings
 from .batching import batch, read_batch
 from .case import Case
+from .clips import find_clip
 from .evidence import KIND_WEIGHTS, apply_kind_rules, infer_kind, match_places, set_kind
 from .exceptions import (
     CaseFormatError,
@@ -23,15 +24,18 @@ from .exceptions import (
     GeoverifyWarning,
     ImageTooLargeError,
     InputError,
+    MediaDownloadError,
     OptionError,
     OutputExistsError,
     UnknownRegionError,
     UnsupportedLanguageError,
     VideoDecodeError,
 )
+from .fetch import FetchedMedia, fetch_media
 from .frames import Frame, FrameSet, extract_frames, load_images
 from .gazetteer import Gazetteer, load_gazetteer
 from .maps import plot_candidates
+from .matching import FrameMatch, match_frames
 from .ocr import merge_text, read_text
 from .regions import load_regions, region
 from .verify import Verdict, test_claim
@@ -42,7 +46,9 @@ __all__ = [
     "CaseFormatError",
     "DataUnavailableError",
     "EngineUnavailableError",
+    "FetchedMedia",
     "Frame",
+    "FrameMatch",
     "FrameSet",
     "Gazetteer",
     "GazetteerError",
@@ -50,6 +56,7 @@ __all__ = [
     "GeoverifyWarning",
     "ImageTooLargeError",
     "InputError",
+    "MediaDownloadError",
     "OptionError",
     "OutputExistsError",
     "UnknownRegionError",
@@ -60,11 +67,15 @@ __all__ = [
     "apply_kind_rules",
     "batch",
     "extract_frames",
+    "fetch_media",
+    "find_clip",
     "infer_kind",
     "load_gazetteer",
     "load_images",
     "load_regions",
+    "match_frames",
     "match_places",
+    "matching",
     "merge_text",
     "plot_candidates",
     "read_batch",

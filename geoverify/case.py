@@ -84,7 +84,10 @@ class Case:
     Parameters
     ----------
     sources
-        Video files, images, folders or globs, as given (URLs are recorded but not fetched).
+        Video files, images, folders or globs, or http(s) links: a link is fetched with
+        :func:`geoverify.fetch_media` (into ``media_dir``, else the cache) and its provenance
+        (uploader, upload date, title, retrieval time, sha256 of every file) goes into the
+        case's provenance and report.
     claim
         The claimed location, as a region alias ("PoK", "Azad Kashmir", ...).
     title
@@ -107,6 +110,13 @@ class Case:
         Extra lines typed by the investigator (strings or ``{"text", "kind"}`` dicts).
     notes
         Free text for the write-up.
+    references
+        Longer videos (paths or links) that a video source may be cut from: each video source
+        is located in each with :func:`geoverify.find_clip`, and the report's "Same footage as"
+        section names the reference, its upload provenance and the aligned segment.
+    media_dir
+        Folder for media fetched from links (default: ``media/`` in ``settings.cache_dir``,
+        a folder per link; an earlier download whose sha256 still matches is reused).
     """
 
     sources: list[str]
@@ -122,6 +132,8 @@ class Case:
     kind_rules: list[tuple[str, str]] = field(default_factory=list)
     typed_evidence: list[Any] = field(default_factory=list)
     notes: str = ""
+    references: list[str] = field(default_factory=list)
+    media_dir: str | None = None
 
     # outputs
     frames: FrameSet | None = field(default=None, repr=False)
@@ -131,6 +143,12 @@ class Case:
     verdict: Verdict | None = field(default=None, repr=False)
     region_table: gpd.GeoDataFrame | None = field(default=None, repr=False)
     provenance: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: Where the video sources sit inside the references: a dict per alignment found
+    #: (``source, reference, clip_start, clip_end, ref_start, ref_end, similarity, mirrored,
+    #: reference_provenance``); None until run.
+    footage: list[dict[str, Any]] | None = field(default=None, repr=False)
+    #: Provenance records of the sources and references fetched from links, by URL.
+    fetched: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     #: The folder a loaded case came from: a re-run reads the frames saved there, never the
     #: sources recorded in its case.json (which could name any file on this machine).
     folder: Path | None = field(default=None, repr=False)
@@ -139,6 +157,9 @@ class Case:
         if isinstance(self.sources, (str, os.PathLike)):
             self.sources = [os.fspath(self.sources)]
         self.sources = [os.fspath(s) for s in self.sources]
+        if isinstance(self.references, (str, os.PathLike)):
+            self.references = [os.fspath(self.references)]
+        self.references = [os.fspath(r) for r in self.references]
         self.languages = tuple(self.languages)
         from .regions import region
 
@@ -150,22 +171,51 @@ class Case:
             return _saved_frames(self.folder)
         frames: list[Any] = []
         for s in self.sources:
-            if s.startswith(("http://", "https://")):
-                warnings.warn(
-                    f"{s}: URLs are recorded, not downloaded; download the file and add its path",
-                    stacklevel=3,
-                )
-                continue
-            p = Path(s)
+            p = self._local(s)
             if p.suffix.lower() in _VIDEO_SUFFIXES:
                 frames.extend(
                     extract_frames(p, every=self.every, keyframes=self.keyframes, progress=progress)
                 )
-            elif p.exists() or any(ch in s for ch in "*?["):
-                frames.extend(load_images(s))
+            elif p.exists() or any(ch in str(p) for ch in "*?["):
+                frames.extend(load_images(p))
             else:
                 raise InputError(f"{s}: no such file")
         return as_frames(frames) if frames else FrameSet([])
+
+    def _local(self, source: str) -> Path:
+        """The local path of a source or reference: a link is fetched (or found in the cache)."""
+        from .fetch import fetch_cached, is_url
+
+        if not is_url(source):
+            return Path(source)
+        got = fetch_cached(source, self.media_dir)
+        self.fetched[source] = {**got.provenance, "path": str(got.path)}
+        return got.path
+
+    def _find_footage(self) -> list[dict[str, Any]]:
+        """Each video source located in each reference (the best alignment of each pair)."""
+        from .clips import find_clip
+        from .fetch import read_provenance
+
+        found = []
+        videos = [s for s in self.sources if self._local(s).suffix.lower() in _VIDEO_SUFFIXES]
+        for ref in self.references:
+            ref_path = self._local(ref)
+            ref_prov = self.fetched.get(ref) or read_provenance(ref_path) or {}
+            for src in videos:
+                table = find_clip(self._local(src), ref_path)
+                if len(table):
+                    best = table.iloc[0]
+                    found.append(
+                        {
+                            "source": src,
+                            "reference": ref,
+                            "reference_sha256": sha256_file(ref_path),
+                            **{k: _plain_value(best[k]) for k in table.columns},
+                            "reference_provenance": ref_prov,
+                        }
+                    )
+        return found
 
     def run(self, progress: bool | None = None) -> Case:
         """Run every stage: frames, OCR, merging, place matching, the verdict.
@@ -184,7 +234,7 @@ class Case:
         from .verify import test_claim
 
         show = settings.progress if progress is None else progress
-        steps = tqdm(total=5, desc="case", disable=not show, leave=False)
+        steps = tqdm(total=6, desc="case", disable=not show, leave=False)
         started = _now()
         gaz = (
             self.gazetteer
@@ -246,6 +296,9 @@ class Case:
             self.candidates, self.claim, regions=self.region_table, alternatives=self.alternatives
         )
         steps.update(1)
+        if self.references and self.folder is None:
+            self.footage = self._find_footage()
+        steps.update(1)
         steps.close()
         self.provenance = self._provenance(gaz, started)
         return self
@@ -253,7 +306,7 @@ class Case:
     def _provenance(self, gaz: Any, started: str) -> dict[str, Any]:
         from importlib.metadata import version
 
-        inputs = []
+        inputs: list[dict[str, Any]] = []
         seen = set()
         if self.frames is not None:
             for f in self.frames:
@@ -261,6 +314,9 @@ class Case:
                     continue
                 seen.add(f.source)
                 inputs.append({"path": f.source, "sha256": f.source_sha256})
+                origin = next((r for r in self.fetched.values() if r.get("path") == f.source), None)
+                if origin is not None:
+                    inputs[-1]["fetched"] = origin
         versions = {"geoverify": __version__, "python": platform.python_version()}
         for pkg in (
             "numpy",
@@ -289,6 +345,8 @@ class Case:
             "started": started,
             "inputs": inputs,
             "urls": [s for s in self.sources if s.startswith(("http://", "https://"))],
+            "fetched": self.fetched,
+            "same_footage": self.footage,
             "ocr_engine": self.texts.attrs.get("engine") if self.texts is not None else None,
             "ocr_engine_version": eng,
             "ocr_params": self.texts.attrs.get("engine_params") if self.texts is not None else None,
@@ -330,6 +388,7 @@ class Case:
             "kind_rules": [list(r) for r in self.kind_rules],
             "typed_evidence": self.typed_evidence,
             "notes": self.notes,
+            "references": self.references,
         }
 
     # ------------------------------------------------------------------ saving
@@ -484,6 +543,10 @@ class Case:
         case.folder = folder
         provenance = meta.get("provenance", {})
         case.provenance = provenance if isinstance(provenance, dict) else {}
+        case.footage = _saved_footage(case.provenance)
+        fetched = case.provenance.get("fetched")
+        if isinstance(fetched, dict):
+            case.fetched = {str(k): v for k, v in fetched.items() if isinstance(v, dict)}
         writer = meta.get("geoverify")
         if fmt != cf.CASE_FORMAT or writer != __version__:
             warnings.warn(
@@ -591,6 +654,30 @@ class Case:
 #: Files of a case folder that its manifest does not list: the manifest itself, and the marker
 #: of a folder still being assembled.
 _UNLISTED = {"manifest.json", PARTIAL_MARKER}
+
+
+def _plain_value(v: Any) -> Any:
+    """A table cell as a plain JSON value (numpy scalars are not)."""
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    if isinstance(v, (np.integer, np.floating)):
+        return float(v)
+    return v
+
+
+def _saved_footage(provenance: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The alignments a saved case found (its references are not re-read: they lie outside
+    the folder); only well-formed entries, as data."""
+    saved = provenance.get("same_footage")
+    if not isinstance(saved, list):
+        return None
+    keys = ("clip_start", "clip_end", "ref_start", "ref_end", "similarity")
+    return [
+        e
+        for e in saved[: cf.MAX_MANIFEST_ENTRIES]
+        if isinstance(e, dict)
+        and all(isinstance(e.get(k), (int, float)) and not isinstance(e.get(k), bool) for k in keys)
+    ]
 
 
 def _lexicon_option(engine: str, languages: Sequence[str], gaz: Any) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Command line: ``geoverify demo``, ``verify``, ``batch``, ``frames``, ``report``, ``data fetch``."""
+"""Command line: ``geoverify demo``, ``verify``, ``batch``, ``compare``, ``frames``, ``report``,
+``data fetch``."""
 
 from __future__ import annotations
 
@@ -31,7 +32,11 @@ def _print_result(case: object, out: Path) -> None:
     from .case import Case
 
     assert isinstance(case, Case)
+    from .report import footage_lines
+
     _say(case.summary())
+    for line in footage_lines(case):
+        _say(f"Same footage as: {line}")
     print()
     _say(f"Report: {out / 'report.html'}")
     _say(f"Map:    {out / 'map.html'}")
@@ -65,6 +70,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         gazetteer=args.gazetteer,
         regions=args.regions,
         every=args.every,
+        references=args.reference or [],
+        media_dir=args.media_dir,
     )
     case.run(progress=not args.quiet)
     _print_result(case, case.save(out, overwrite=args.force))
@@ -99,6 +106,37 @@ def cmd_batch(args: argparse.Namespace) -> int:
     _say(f"{len(table) - failed} of {len(table)} sources done; {failed} failed")
     _say(f"Results: {out / RESULTS_CSV}\nReport:  {out / 'report.html'}")
     return 1 if failed else 0
+
+
+def _local_video(source: str, media_dir: str | None) -> tuple[Path, dict[str, object] | None]:
+    from .fetch import fetch_cached, is_url
+
+    if not is_url(source):
+        return Path(source), None
+    got = fetch_cached(source, media_dir)
+    return got.path, got.provenance
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .clips import find_clip, format_time
+
+    clip, _ = _local_video(args.clip, args.media_dir)
+    reference, origin = _local_video(args.reference, args.media_dir)
+    table = find_clip(clip, reference, step=args.step)
+    if origin:
+        who = origin.get("uploader") or origin.get("channel") or "unknown uploader"
+        _say(f"reference: {origin.get('title')} ({who}, uploaded {origin.get('upload_date')})")
+    if table.empty:
+        _say(f"{args.clip} was not found in {args.reference}")
+        return 1
+    for r in table.itertuples():
+        flags = ", mirrored" if r.mirrored else ""
+        _say(
+            f"clip {format_time(r.clip_start)}-{format_time(r.clip_end)} = reference "
+            f"{format_time(r.ref_start)}-{format_time(r.ref_end)} "
+            f"(similarity {r.similarity:.2f}{flags})"
+        )
+    return 0
 
 
 def cmd_frames(args: argparse.Namespace) -> int:
@@ -170,6 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--title", default=None)
     v.add_argument("--out", required=True)
     v.add_argument("--force", action="store_true")
+    v.add_argument(
+        "--reference",
+        action="append",
+        help="a longer video (path or link) the sources may be cut from; repeatable",
+    )
+    v.add_argument("--media-dir", default=None, help="folder for media fetched from links")
     v.set_defaults(func=cmd_verify)
 
     b = sub.add_parser(
@@ -188,6 +232,20 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
     where.add_argument("--workers", type=int, default=None, help="LocalCluster worker processes")
     b.set_defaults(func=cmd_batch)
+
+    c = sub.add_parser(
+        "compare",
+        help="where a clip sits inside a longer video",
+        description="Locate CLIP (the re-upload) inside REFERENCE (the original), robust to "
+        "re-encoding, rescaling, cropping, colour changes, a logo or caption, mirroring and "
+        "another frame rate; either may be a link (fetched with yt-dlp). Exit status 1 when "
+        "the clip is not in the reference.",
+    )
+    c.add_argument("clip")
+    c.add_argument("reference")
+    c.add_argument("--step", type=float, default=0.2, help="seconds between hashed frames")
+    c.add_argument("--media-dir", default=None, help="folder for media fetched from links")
+    c.set_defaults(func=cmd_compare)
 
     f = sub.add_parser(
         "frames",

@@ -59,6 +59,11 @@ class DataUnavailableError(GeoverifyError, FileNotFoundError):
     """Published data is neither cached, nor in ``GEOVERIFY_DATA_DIR``, nor downloadable."""
 
 
+class MediaDownloadError(GeoverifyError, OSError):
+    """Media could not be fetched from a link (offline, refused, not found, not media, too
+    large, or downloads switched off); nothing of it was kept."""
+
+
 class IntegrityError(GeoverifyError):
     """A downloaded file or a saved case does not match its recorded hash."""
 

@@ -51,6 +51,96 @@ def crop_uri(case: Case, frame: Any, box: tuple[Any, ...]) -> str | None:
         return None
 
 
+#: Provenance fields shown for media fetched from a link, in this order.
+_ORIGIN_FIELDS = (
+    "url",
+    "extractor",
+    "id",
+    "uploader",
+    "channel",
+    "upload_date",
+    "title",
+    "description",
+    "retrieved",
+    "yt_dlp",
+)
+
+
+def _name(path: Any) -> str:
+    from pathlib import PurePath
+
+    return PurePath(str(path)).name or str(path)
+
+
+def footage_lines(case: Case) -> list[str]:
+    """One plain sentence per alignment found ("viral.mp4 0:00-0:20 = original.mp4 3:18-3:38
+    (similarity 0.93)"), not escaped."""
+    from .clips import format_time
+
+    out = []
+    for f in case.footage or []:
+        try:
+            span = f"{format_time(f['clip_start'])}-{format_time(f['clip_end'])}"
+            ref_span = f"{format_time(f['ref_start'])}-{format_time(f['ref_end'])}"
+            what = f"similarity {float(f['similarity']):.2f}"
+        except (KeyError, TypeError, ValueError):
+            continue
+        if f.get("mirrored"):
+            what += ", mirrored"
+        origin = f.get("reference_provenance")
+        title = origin.get("title") if isinstance(origin, dict) else None
+        ref = _name(f.get("reference")) + (f' ("{title}")' if title else "")
+        out.append(f"{_name(f.get('source'))} {span} = {ref} {ref_span} ({what})")
+    return out
+
+
+def _origin_rows_html(record: dict[str, Any]) -> str:
+    rows = [
+        f"<tr><th>{_e(k)}</th><td dir='auto'>{_e(record.get(k))}</td></tr>"
+        for k in _ORIGIN_FIELDS
+        if record.get(k) not in (None, "")
+    ]
+    files = record.get("files")
+    if isinstance(files, dict):
+        rows += [
+            f"<tr><th>sha256</th><td>{_e(name)}: <code>{_e(digest)}</code></td></tr>"
+            for name, digest in files.items()
+        ]
+    return "<table>" + "".join(rows) + "</table>"
+
+
+def _footage_html(case: Case) -> str:
+    if not case.footage and not case.references:
+        return ""
+    lines = footage_lines(case)
+    if not lines:
+        refs = ", ".join(_name(r) for r in case.references) or "the references"
+        return f"<h2>Same footage as</h2><p>No video source was found in {_e(refs)}.</p>"
+    parts = ["<h2>Same footage as</h2>"]
+    for line, f in zip(lines, case.footage or []):
+        prov = (
+            f.get("reference_provenance") if isinstance(f.get("reference_provenance"), dict) else {}
+        )
+        parts.append(f"<p><b>{_e(line)}</b></p>")
+        parts.append(
+            f"<p class='muted'>reference {_e(f.get('reference'))}, sha256 "
+            f"<code>{_e(f.get('reference_sha256'))}</code></p>"
+        )
+        if prov:
+            parts.append(_origin_rows_html(prov))
+    return "".join(parts)
+
+
+def _fetched_html(case: Case) -> str:
+    if not case.fetched:
+        return ""
+    parts = ["<h2>Media fetched from links</h2>"]
+    for url, record in case.fetched.items():
+        parts.append(f"<h3 dir='auto'>{_e(record.get('title') or url)}</h3>")
+        parts.append(_origin_rows_html(record if isinstance(record, dict) else {}))
+    return "".join(parts)
+
+
 def render_html(case: Case) -> str:
     """The case as one self-contained HTML page (map, verdict, evidence with crops, provenance)."""
     from .maps import map_html, plot_candidates
@@ -120,6 +210,8 @@ def render_html(case: Case) -> str:
 <th>its region</th><th>pulls toward</th><th>note</th></tr>{"".join(ev_rows)}</table>
 <h2>Co-location</h2>
 <table><tr><th>lines</th><th>places</th><th>region</th><th>members</th></tr>{cl_rows}</table>
+{_footage_html(case)}
+{_fetched_html(case)}
 <h2>Provenance</h2>
 <p class="muted">Inputs with their sha256, software versions, OCR engine and models, gazetteer and region data.</p>
 <pre>{_e(prov)}</pre>
@@ -127,6 +219,45 @@ def render_html(case: Case) -> str:
 <pre>{_e(params)}</pre>
 </body></html>
 """
+
+
+def _origin_markdown(record: dict[str, Any]) -> list[str]:
+    out = [
+        f"- {k}: {_md(record.get(k))}" for k in _ORIGIN_FIELDS if record.get(k) not in (None, "")
+    ]
+    files = record.get("files")
+    if isinstance(files, dict):
+        out += [f"- sha256 {_md(name)}: {_md(digest)}" for name, digest in files.items()]
+    return out
+
+
+def _footage_markdown(case: Case) -> list[str]:
+    if not case.footage and not case.references:
+        return []
+    out = ["", "## Same footage as", ""]
+    lines = footage_lines(case)
+    if not lines:
+        return [*out, "No video source was found in the references."]
+    for line, f in zip(lines, case.footage or []):
+        out += [f"**{_md(line)}**", ""]
+        out.append(
+            f"- reference: {_md(f.get('reference'))}, sha256 {_md(f.get('reference_sha256'))}"
+        )
+        prov = f.get("reference_provenance")
+        out += _origin_markdown(prov) if isinstance(prov, dict) else []
+        out.append("")
+    return out
+
+
+def _fetched_markdown(case: Case) -> list[str]:
+    if not case.fetched:
+        return []
+    out = ["", "## Media fetched from links", ""]
+    for url, record in case.fetched.items():
+        out += [f"### {_md(record.get('title') or url)}", ""]
+        out += _origin_markdown(record if isinstance(record, dict) else {})
+        out.append("")
+    return out
 
 
 def render_markdown(case: Case) -> str:
@@ -163,6 +294,8 @@ def render_markdown(case: Case) -> str:
         f"{_md(e.best_region_name)} | {_md(e.note)} |"
         for e in v.evidence.itertuples()
     ]
+    out += _footage_markdown(case)
+    out += _fetched_markdown(case)
     out += ["", "## Explanation", ""]
     out += [
         ("- " + _md(ln[2:])) if ln.startswith("- ") else _md(ln) for ln in v.explain().splitlines()

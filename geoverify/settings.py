@@ -56,6 +56,12 @@ progress: bool = True
 #: Cache OCR results by frame hash + engine + parameters.
 ocr_cache: bool = True
 
+#: Seconds to wait for an unresponsive host when fetching media (:func:`geoverify.fetch_media`).
+download_timeout: float = 30.0
+
+#: Largest media file :func:`geoverify.fetch_media` downloads, in bytes.
+max_media_bytes: int = 4_000_000_000
+
 #: User agent for online services (geocoders, downloads).
 user_agent: str = "geoverify (https://github.com/geoverify/geoverify)"
 

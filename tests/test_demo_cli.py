@@ -49,6 +49,9 @@ def test_demo_contradicts_pok_claim(demo_out):
     assert "CONTRADICTED" in stdout and "report.html" in stdout
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "RECONSTRUCTION" in html.upper() and "خمینی چوک" in html
+    # the reconstruction is found at 3:18 of the organiser's longer footage the demo builds
+    assert "Same footage as" in html and "= kargil-organiser-footage-" in html
+    assert "0:00-0:15.5 = kargil-organiser-footage-" in stdout and " 3:18-3:33.5 " in stdout
 
 
 def test_demo_refuses_non_empty_out(tmp_path, capsys):

@@ -1,0 +1,294 @@
+"""Where a clip sits inside a longer video: perceptual hashes, offset voting, OpenCV to confirm.
+
+:func:`find_clip` decodes each video once and hashes a frame every ``step`` seconds (pHash,
+see ``geoverify/_framehash.py``): the clip whole and mirrored, the reference in 17 crops. Every
+time offset between clip and reference is scored by how far apart the hashes it pairs are,
+on average over the clip (each clip frame votes for the offsets that pair it with a near
+hash, as vPDQ matches subsequences; the mean counts every frame's vote at once). The best
+offsets, under a distance no chance pairing reaches, are checked with local features
+(:func:`geoverify.match_frames` on frames from both videos) before they are reported.
+
+The reference's hashes are cached by the file's sha256 and the parameters, so every further
+clip searched in the same reference costs the decoding of the clip, not of the reference.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from ._framehash import NO_CROP, VideoHashes, hash_video, popcount
+from ._framehash import reference_hashes as _reference_hashes
+from .exceptions import InputError
+
+__all__ = ["CLIP_COLUMNS", "find_clip", "format_time"]
+
+#: Columns of :func:`find_clip`'s table.
+CLIP_COLUMNS = [
+    "clip_start",
+    "clip_end",
+    "ref_start",
+    "ref_end",
+    "similarity",
+    "mirrored",
+    "distance",
+    "inliers",
+]
+#: Share of the 64 hash bits that differ, on average over the clip's best-matching
+#: ``TRIM`` share of frames, above which an offset is not considered: unrelated footage sits
+#: at 0.4-0.5, the same footage re-encoded, rescaled, recropped, re-coloured near 0.1.
+MAX_DISTANCE = 0.27
+#: A clip frame at most this far (share of bits) from its reference frame is matched.
+FRAME_DISTANCE = 0.3
+#: Share of the clip's frames that the distance is averaged over (the rest may carry an added
+#: caption, a title card, a flash).
+TRIM = 0.75
+#: Frame pairs compared by local features to confirm a match; one pair shown to be the same
+#: scene confirms it (a moving camera blurs some frames, the hashes' alignment is good to
+#: a tenth of a second, not a frame).
+CONFIRM_FRAMES = 5
+#: Alignments whose reference spans overlap by more than this share are one.
+OVERLAP = 0.5
+
+
+def format_time(seconds: float) -> str:
+    """``m:ss`` (``h:mm:ss`` from an hour), to a tenth of a second where that is not whole."""
+    tenths = int(round(seconds * 10))
+    whole, frac = divmod(tenths, 10)
+    h, rest = divmod(whole, 3600)
+    m, s = divmod(rest, 60)
+    text = f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+    return text + (f".{frac}" if frac else "")
+
+
+def _path(p: Any, what: str) -> Path:
+    if not isinstance(p, (str, os.PathLike)):
+        raise InputError(f"{what}: expected a video file path, got {type(p).__name__}")
+    path = Path(p)
+    if not path.is_file():
+        raise InputError(f"{path}: no such video file ({what})")
+    return path
+
+
+def find_clip(
+    clip: str | os.PathLike[str],
+    reference: str | os.PathLike[str],
+    *,
+    step: float = 0.2,
+    max_distance: float = MAX_DISTANCE,
+    confirm: bool = True,
+    max_results: int = 5,
+) -> pd.DataFrame:
+    """Locate a clip inside a longer video.
+
+    Parameters
+    ----------
+    clip
+        The video to look for (the viral upload).
+    reference
+        The longer video it may have been cut from (the original).
+    step
+        Seconds between hashed frames, in both videos.
+    max_distance
+        Mean share of differing hash bits above which an alignment is not considered.
+    confirm
+        Check each alignment with local features on frames of both videos
+        (:func:`geoverify.match_frames`, ORB + RANSAC); an alignment they refute is dropped.
+    max_results
+        Most alignments returned (the reference may hold the clip more than once).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per alignment, best first: ``clip_start, clip_end`` (seconds of the clip that
+        match), ``ref_start, ref_end`` (where they are in the reference), ``similarity`` (1 the
+        same pixels, 0 chance), ``mirrored`` (the clip is the reference flipped left to right),
+        ``distance`` (mean share of differing hash bits) and ``inliers`` (local-feature inliers
+        of the median confirmation frame; -1 when not confirmed). Empty when the clip is not in
+        the reference. ``attrs`` holds ``reference_cached`` and the hashing parameters.
+
+    Raises
+    ------
+    InputError
+        A file is missing; :class:`~geoverify.exceptions.VideoDecodeError` when one is not a
+        readable video.
+    """
+    from .data import sha256_file
+
+    clip_path, ref_path = _path(clip, "clip"), _path(reference, "reference")
+    if not (isinstance(step, (int, float)) and 0.01 <= step <= 5):
+        raise InputError(f"step must be a number of seconds in [0.01, 5], got {step!r}")
+    ref, cached = _reference_hashes(ref_path, sha256_file(ref_path), float(step))
+    cl = hash_video(clip_path, float(step), NO_CROP, mirror=True)
+    rows = []
+    for k, variant, _mean in _candidates(cl, ref, max_distance, max_results):
+        row = _alignment(cl, ref, k, variant)
+        if row is None or row["distance"] > max_distance:
+            continue
+        if confirm:
+            row["inliers"] = _confirm(clip_path, ref_path, cl, ref, row)
+            if row["inliers"] < 0:
+                continue
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=CLIP_COLUMNS)
+    if len(table):
+        table = table.sort_values("similarity", ascending=False, ignore_index=True)
+    table.attrs.update(
+        {
+            "clip": str(clip_path),
+            "reference": str(ref_path),
+            "reference_cached": cached,
+            "step": float(step),
+            "reference_duration": ref.duration,
+            "clip_duration": cl.duration,
+        }
+    )
+    return table
+
+
+#: Added to the distance of every cropped reading of the reference when the offsets are
+#: ranked: where a crop and another offset explain the clip about as well as the whole frame
+#: does (a slow zoom or pan: the frame a moment later is nearly a crop of this one), the
+#: uncropped reading wins; a clip really cropped is nearer its crop by far more than this.
+CROP_PENALTY = 0.02
+#: At most this many clip samples score every offset (a long clip is thinned); the best
+#: offsets are then scored again with all of them.
+SCAN_SAMPLES = 60
+
+
+def _candidates(
+    cl: VideoHashes, ref: VideoHashes, max_distance: float, n: int
+) -> list[tuple[int, int, float]]:
+    """The best offsets ``(k, variant, mean distance)``: for each offset the best of the
+    clip's two variants (whole, mirrored) against the reference's crops; offsets closer than
+    half the clip's length to a better one are left out."""
+    j_count = len(cl.times)
+    if j_count == 0 or j_count > len(ref.times):
+        return []
+    n_crops = ref.bits.shape[1]
+    stride = max(1, int(np.ceil(j_count / SCAN_SAMPLES)))
+    rows = np.arange(0, j_count, stride)
+    k_count = len(ref.times) - j_count + 1
+    best = np.full(k_count, np.inf)
+    which = np.zeros(k_count, np.int64)
+    for m in range(cl.bits.shape[1]):
+        # sample j of the thinned clip pairs with reference sample k + rows[j]
+        total = np.zeros((k_count, n_crops), np.uint32)
+        for j in rows:
+            total += popcount(ref.bits[j : j + k_count] ^ cl.bits[j, m])
+        d = total / (64.0 * len(rows))
+        d[:, 1:] += CROP_PENALTY  # crop 0 is the whole frame
+        v = d.argmin(axis=1)
+        dv = d[np.arange(k_count), v]
+        better = dv < best
+        best[better], which[better] = dv[better], m * n_crops + v[better]
+    # the mean over every frame may exceed what a trimmed mean allows: a loose first cut
+    loose = max_distance / TRIM
+    order = [int(k) for k in np.argsort(best, kind="stable") if best[k] <= loose]
+    picked: list[tuple[int, int, float]] = []
+    half = max(1, j_count // 2)
+    for k in order:
+        if all(abs(k - p) >= half for p, _, _ in picked):
+            picked.append((k, int(which[k]), float(best[k])))
+        if len(picked) >= n:
+            break
+    return picked
+
+
+def _alignment(cl: VideoHashes, ref: VideoHashes, k: int, variant: int) -> dict[str, Any] | None:
+    """The aligned segment at offset ``k``: which clip frames match, the offset in seconds
+    (from the frames' own times), the trimmed mean distance."""
+    n_crops = ref.bits.shape[1]
+    m, v = divmod(variant, n_crops)
+    j = np.arange(len(cl.times))
+    d = popcount(cl.bits[:, m] ^ ref.bits[k + j, v]) / 64.0
+    kept = np.sort(d)[: max(1, int(np.ceil(TRIM * len(d))))]
+    matched = np.flatnonzero(_smooth(d) <= FRAME_DISTANCE)
+    if len(matched) == 0:
+        return None
+    first, last = int(matched[0]), int(matched[-1])
+    offset = float(np.median(ref.times[k + j[first : last + 1]] - cl.times[first : last + 1]))
+    step = float(np.median(np.diff(cl.times))) if len(cl.times) > 1 else cl.duration
+    clip_start = float(cl.times[first])
+    clip_end = float(min(cl.duration, cl.times[last] + step))
+    distance = float(kept.mean())
+    return {
+        "clip_start": clip_start,
+        "clip_end": clip_end,
+        "ref_start": clip_start + offset,
+        "ref_end": clip_end + offset,
+        "similarity": float(np.clip(1.0 - distance / 0.5, 0.0, 1.0)),
+        "mirrored": bool(m == 1),
+        "distance": distance,
+        "inliers": -1,
+    }
+
+
+def _smooth(d: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Median of each distance with its neighbours (a flash or a single bad frame is not a gap)."""
+    if len(d) < 3:
+        return d
+    padded = np.pad(d, 1, mode="edge")
+    return np.asarray(np.median(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0))
+
+
+def frame_at(path: Path, t: float, max_side: int = 640) -> NDArray[np.uint8] | None:
+    """The RGB frame shown ``t`` seconds after the video's first frame (decoded from the
+    keyframe before it), scaled to ``max_side`` at most; None past the end."""
+    import av
+
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        first = None
+        for frame in container.decode(stream):  # the first frame's own time stamp
+            first = frame.time
+            break
+        if first is None:
+            return None
+        target = first + t
+        tb = float(stream.time_base or 1)
+        container.seek(max(0, int(target / tb)), stream=stream, backward=True, any_frame=False)
+        chosen = None
+        fps = float(stream.average_rate or 25)
+        for frame in container.decode(stream):
+            if frame.time is None:
+                continue
+            chosen = frame
+            if frame.time >= target - 0.5 / fps:
+                break
+    if chosen is None:
+        return None
+    s = min(1.0, max_side / max(chosen.width, chosen.height))
+    if s < 1.0:
+        chosen = chosen.reformat(width=round(chosen.width * s), height=round(chosen.height * s))
+    return np.asarray(chosen.to_ndarray(format="rgb24"), np.uint8)
+
+
+def _confirm(
+    clip_path: Path, ref_path: Path, cl: VideoHashes, ref: VideoHashes, row: dict[str, Any]
+) -> int:
+    """The most local-feature inliers between frames of the clip and the reference at the
+    alignment (``CONFIRM_FRAMES`` pairs), 0 when no pair has texture enough to tell, or -1
+    when the pairs that have it are all shown to differ."""
+    from .matching import MIN_INLIERS, match_frames
+
+    offset = row["ref_start"] - row["clip_start"]
+    span = row["clip_end"] - row["clip_start"]
+    best, informative = -1, 0
+    for q in np.linspace(0.1, 0.9, CONFIRM_FRAMES):
+        t = row["clip_start"] + q * span
+        a, b = frame_at(clip_path, t), frame_at(ref_path, t + offset)
+        if a is None or b is None:
+            continue
+        if row["mirrored"]:
+            a = np.ascontiguousarray(a[:, ::-1])
+        m = match_frames(a, b, draw=False)
+        if m.same:
+            return int(m.inliers)
+        informative += int(m.matches >= MIN_INLIERS)
+    return 0 if informative == 0 else best

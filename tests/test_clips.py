@@ -1,0 +1,165 @@
+"""find_clip and match_frames on real footage, re-uploaded the ways re-uploaders do it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import geoverify as gv
+from geoverify import _framehash as fh
+from geoverify._videoedit import Edit, make_clip, read_frames, write_video
+from geoverify.demo import demo_video
+from geoverify.exceptions import InputError
+
+#: Where the demo video starts inside the test reference (after bikes.mp4, 10 s).
+DEMO_AT = 10.0
+
+
+@pytest.fixture(scope="module")
+def reference(shared, tmp_path_factory):
+    """A 25 s reference: the real street video, then the demo reconstruction (320 px wide)."""
+    import cv2
+
+    frames = [img for _, img in read_frames(shared / "video" / "bikes.mp4", max_side=320)]
+    size = (frames[0].shape[1], frames[0].shape[0])
+    frames += [cv2.resize(img, size) for _, img in read_frames(demo_video(), max_side=320)]
+    return write_video(frames, tmp_path_factory.mktemp("ref") / "reference.mp4", 25)
+
+
+EDITS = {
+    "re-encoded smaller": (2.0, 6.0, Edit(scale=0.5), None),
+    "cropped 10% a side": (3.0, 7.0, Edit(crop=(0.1, 0.1, 0.1, 0.1)), None),
+    "cropped one corner": (2.3, 6.3, Edit(crop=(0.1, 0.0, 0.0, 0.1)), None),
+    "brighter, more contrast": (4.0, 8.0, Edit(brightness=35, contrast=1.3), None),
+    "logo and caption": (13.0, 19.0, Edit(logo=True, caption="VIRAL: PoK protest"), None),
+    "mirrored": (12.5, 17.5, Edit(mirror=True), None),
+    "15 fps": (5.0, 9.0, Edit(), 15.0),
+    "30 fps, mirrored, cropped, logo": (
+        15.0,
+        21.0,
+        Edit(mirror=True, crop=(0.05, 0.08, 0.1, 0.0), logo=True, scale=0.7),
+        30.0,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(EDITS))
+def test_find_clip_locates_transformed_clips(reference, tmp_path, name):
+    start, end, edit, fps = EDITS[name]
+    clip = make_clip(reference, tmp_path / "clip.mp4", start, end, edit, fps=fps)
+    table = gv.find_clip(clip, reference)
+    assert len(table), f"{name}: not found"
+    best = table.iloc[0]
+    offset = best.ref_start - best.clip_start
+    assert abs(offset - start) < 0.5, f"{name}: offset {offset:.2f} s, truth {start} s"
+    assert best.mirrored == edit.mirror
+    assert best.clip_end - best.clip_start > 0.5 * (end - start)
+    assert 0.0 < best.similarity <= 1.0
+
+
+def test_find_clip_unrelated_clip_is_empty(reference, shared, tmp_path):
+    clip = make_clip(shared / "video" / "pan_easyocr_example3.mp4", tmp_path / "u.mp4", 0.0, 3.5)
+    table = gv.find_clip(clip, reference)
+    assert table.empty
+    assert list(table.columns)[:6] == [
+        "clip_start",
+        "clip_end",
+        "ref_start",
+        "ref_end",
+        "similarity",
+        "mirrored",
+    ]
+
+
+def test_reference_hashes_are_cached(reference, tmp_path):
+    clip = make_clip(reference, tmp_path / "c.mp4", 16.0, 20.0, Edit(scale=0.6))
+    first = gv.find_clip(clip, reference)
+    again = gv.find_clip(clip, reference)
+    assert again.attrs["reference_cached"] is True
+    assert list(gv.settings.cache_path("clip-hashes", "x").parent.glob("*.npz"))
+    assert np.allclose(first[["ref_start", "ref_end"]], again[["ref_start", "ref_end"]])
+
+
+def test_find_clip_errors(reference, tmp_path):
+    with pytest.raises(InputError, match="no such video"):
+        gv.find_clip(tmp_path / "missing.mp4", reference)
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(b"not a video")
+    with pytest.raises(InputError):
+        gv.find_clip(bad, reference)
+
+
+def test_phash_is_imagehash_phash(shared):
+    imagehash = pytest.importorskip("imagehash")
+    import cv2
+
+    frames = [img for _, img in read_frames(shared / "video" / "bikes.mp4", 0, 10)][::25]
+    small = np.stack(
+        [
+            cv2.resize(cv2.cvtColor(f, cv2.COLOR_RGB2GRAY), (32, 32), interpolation=cv2.INTER_AREA)
+            for f in frames
+        ]
+    )
+    ours = fh.phash_batch(small)
+    theirs = [int(str(imagehash.phash(Image.fromarray(g))), 16) for g in small]
+    assert [int(h) for h in ours] == theirs
+    # the crops are hashed the same way, up to the rounding of the thumbnail
+    thumbs = np.stack(
+        [
+            cv2.resize(cv2.cvtColor(f, cv2.COLOR_RGB2GRAY), (80, 80), interpolation=cv2.INTER_AREA)
+            for f in frames
+        ]
+    )
+    k = fh.REFERENCE_CROPS.index((6, 2, 2, 6))  # left, top, right, bottom
+    cropped = [int(str(imagehash.phash(Image.fromarray(t[2:74, 6:78].copy()))), 16) for t in thumbs]
+    bits = [
+        bin(int(a) ^ b).count("1")
+        for a, b in zip(fh.crop_hashes(thumbs, fh.REFERENCE_CROPS)[:, k], cropped)
+    ]
+    assert max(bits) <= 4
+
+
+def test_format_time():
+    from geoverify.clips import format_time
+
+    assert format_time(198) == "3:18"
+    assert format_time(0.0) == "0:00"
+    assert format_time(3725.25) == "1:02:05.2"
+
+
+# --------------------------------------------------------------------------- match_frames
+
+
+def test_match_frames_same_scene_and_region(shared):
+    frame = next(img for t, img in read_frames(shared / "video" / "bikes.mp4", 4.0))
+    h, w = frame.shape[:2]
+    part = frame[h // 4 : 3 * h // 4, w // 5 : 4 * w // 5]
+    shot = Edit(scale=0.8, brightness=20)(part)
+    m = gv.match_frames(shot, frame)
+    assert m.same and m.inliers >= gv.matching.MIN_INLIERS
+    x0, y0, x1, y1 = m.box
+    assert abs(x0 - w / 5) < 16 and abs(y0 - h / 4) < 16
+    assert abs(x1 - 4 * w / 5) < 16 and abs(y1 - 3 * h / 4) < 16
+    assert m.drawing is not None and m.drawing.shape[1] == shot.shape[1] + w
+    assert "inliers" in m._repr_html_()
+
+
+def test_match_frames_different_scenes(shared):
+    street = next(img for t, img in read_frames(shared / "video" / "bikes.mp4", 4.0))
+    sign = gv.frames.load_image(shared / "images" / "signs" / "example3.png")
+    m = gv.match_frames(sign, street)
+    assert not m.same
+    assert m.inliers < gv.matching.MIN_INLIERS
+
+
+def test_match_frames_banner_across_videos(shared):
+    """The same sign in two different videos: the photo, and the pan made from it."""
+    sign = gv.frames.load_image(shared / "images" / "signs" / "example3.png")
+    pan = next(img for t, img in read_frames(shared / "video" / "pan_easyocr_example3.mp4", 2.0))
+    assert gv.match_frames(pan, sign).same
+
+
+def test_match_frames_rejects_bad_input():
+    with pytest.raises(InputError):
+        gv.match_frames(42, np.zeros((10, 10, 3), np.uint8))
