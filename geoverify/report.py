@@ -33,13 +33,32 @@ _e = html_text
 _md = md_text
 
 
+#: Badge colours of the three labels.
+LABEL_COLOURS = {"supported": "#1a7f37", "contradicted": "#b3261e", "inconclusive": "#8a6d00"}
+
+
+def verdict_badge(label: str) -> str:
+    """The verdict label as a coloured badge (inline styles: notebooks have no report CSS)."""
+    colour = LABEL_COLOURS.get(label, "#555")
+    return (
+        f"<span style='display:inline-block;padding:.1em .5em;border-radius:4px;color:#fff;"
+        f"font-weight:bold;background:{colour}'>{_e(str(label).upper())}</span>"
+    )
+
+
 def crop_uri(case: Case, frame: Any, box: tuple[Any, ...]) -> str | None:
-    if case.frames is None or frame is None or (isinstance(frame, float) and np.isnan(frame)):
+    return frame_crop_uri(case.frames, frame, box)
+
+
+def frame_crop_uri(frames: Any, frame: Any, box: tuple[Any, ...]) -> str | None:
+    """A thumbnail ``data:`` URI of a line's box in its frame (the whole frame when the box
+    is unknown); None when the frame is not there."""
+    if frames is None or frame is None or (isinstance(frame, float) and np.isnan(frame)):
         return None
     idx = int(frame)
-    if idx < 0 or idx >= len(case.frames):
+    if idx < 0 or idx >= len(frames):
         return None
-    f = case.frames[idx]
+    f = frames[idx]
     try:
         x0, y0, x1, y1 = (float(b) for b in box)
         if any(np.isnan([x0, y0, x1, y1])):
