@@ -25,7 +25,7 @@ $(VENV)/.stamp-base: pyproject.toml | $(PY)
 	@touch $@
 
 $(VENV)/.stamp-dev: pyproject.toml | $(PY)
-	$(PY) -m pip install -q -e ".[dev,easyocr,train]"
+	$(PY) -m pip install -q -e ".[dev,easyocr,train,notebook]"
 	@touch $@ $(VENV)/.stamp-base
 
 demo: system $(VENV)/.stamp-base

@@ -32,6 +32,7 @@ from .gazetteer import Gazetteer, load_gazetteer
 from .maps import plot_candidates
 from .ocr import merge_text, read_text
 from .regions import load_regions, region
+from .review import Review, review
 from .verify import Verdict, test_claim
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "ImageTooLargeError",
     "InputError",
     "OutputExistsError",
+    "Review",
     "UnknownRegionError",
     "UnsupportedLanguageError",
     "Verdict",
@@ -65,6 +67,7 @@ __all__ = [
     "plot_candidates",
     "read_text",
     "region",
+    "review",
     "set_kind",
     "settings",
     "test_claim",

@@ -410,6 +410,7 @@ class Case:
                     "geoverify": __version__,
                     "params": self.params(),
                     "provenance": self.provenance,
+                    "edits": self.edits,
                 },
                 indent=2,
                 ensure_ascii=False,
@@ -514,6 +515,7 @@ class Case:
         case.folder = folder
         provenance = meta.get("provenance", {})
         case.provenance = provenance if isinstance(provenance, dict) else {}
+        case.edits = cf.case_edits(meta)
         writer = meta.get("geoverify")
         if fmt != cf.CASE_FORMAT or writer != __version__:
             warnings.warn(

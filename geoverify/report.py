@@ -137,6 +137,7 @@ def render_html(case: Case) -> str:
 <h2>Evidence</h2>
 <table><tr><th>#</th><th>text as read</th><th>time</th><th>kind</th><th>weight</th><th>best place</th>
 <th>its region</th><th>pulls toward</th><th>note</th></tr>{"".join(ev_rows)}</table>
+{_edits_html(case)}
 <h2>Co-location</h2>
 <table><tr><th>lines</th><th>places</th><th>region</th><th>members</th></tr>{cl_rows}</table>
 <h2>Provenance</h2>
@@ -182,6 +183,7 @@ def render_markdown(case: Case) -> str:
         f"{_md(e.best_region_name)} | {_md(e.note)} |"
         for e in v.evidence.itertuples()
     ]
+    out += _edits_md(case)
     out += ["", "## Explanation", ""]
     out += [
         ("- " + _md(ln[2:])) if ln.startswith("- ") else _md(ln) for ln in v.explain().splitlines()
@@ -196,3 +198,31 @@ def render_markdown(case: Case) -> str:
         "",
     ]
     return "\n".join(out)
+
+
+_EDIT_COLUMNS = ("when", "who", "item", "text", "field", "before", "after", "why")
+
+
+def _edits_html(case: Case) -> str:
+    """The edits made by hand (``case.edits``), as an HTML section; empty when there are none."""
+    if not case.edits:
+        return ""
+    head = "".join(f"<th>{c}</th>" for c in _EDIT_COLUMNS)
+    rows = "".join(
+        "<tr>" + "".join(f"<td dir='auto'>{_e(e.get(c))}</td>" for c in _EDIT_COLUMNS) + "</tr>"
+        for e in case.edits
+    )
+    return (
+        "<h2>Edits by hand</h2><p class='muted'>What the investigator changed in the evidence "
+        f"before this verdict, and why.</p><table><tr>{head}</tr>{rows}</table>"
+    )
+
+
+def _edits_md(case: Case) -> list[str]:
+    """The edits made by hand as a Markdown section (no lines when there are none)."""
+    if not case.edits:
+        return []
+    out = ["", "## Edits by hand", "", "| " + " | ".join(_EDIT_COLUMNS) + " |"]
+    out.append("|" + "---|" * len(_EDIT_COLUMNS))
+    out += ["| " + " | ".join(_md(e.get(c)) for c in _EDIT_COLUMNS) + " |" for e in case.edits]
+    return out
