@@ -74,7 +74,6 @@ function render({ model, el }) {
 
   function drawLines() {
     const kinds = model.get("kinds");
-    addKind.replaceChildren(...kindSelect(kinds, "", "x", "kind: infer").children);
     const head = h("tr", {}, ...["", "crop", "text as read", "script", "kind", "candidates", "weight", ""].map((t) => h("th", {}, t)));
     const rows = model.get("lines").map((ln) => {
       const crop = ln.crop && ln.crop.startsWith("data:image/") ? h("img", { src: ln.crop, alt: "crop", class: "gv-crop" }) : "";
@@ -84,7 +83,7 @@ function render({ model, el }) {
       kind.dataset.line = ln.line;
       kind.addEventListener("change", () => send("set_kind", ln.line, kind.value));
       const cand = h("select", { class: "gv-pick", data: { line: ln.line } },
-        h("option", { value: "", selected: !ln.picked }, `all ${ln.candidates.length} candidates`),
+        h("option", { value: "", selected: !ln.picked }, `all candidates (${ln.candidates.length})`),
         ...ln.candidates.map((c) => h("option", { value: c.place_id, selected: c.place_id === ln.picked }, `${c.name} (${c.where}; ${c.score})`)));
       cand.addEventListener("change", () => send("pick", ln.line, cand.value || null));
       const drop = h("button", { class: "gv-drop", data: { line: ln.line },
@@ -110,9 +109,12 @@ function render({ model, el }) {
   const drawVerdict = () => { verdict.innerHTML = model.get("verdict_html"); };  // escaped in Python
   const drawMap = () => { mapFrame.srcdoc = model.get("map_html"); mapFrame.hidden = !model.get("map_html"); };
   const drawStatus = () => { status.textContent = model.get("error"); status.style.color = model.get("error") ? "#b3261e" : ""; };
+  addKind.replaceChildren(h("option", { value: "" }, "kind: infer"), ...model.get("kinds").map((k) => h("option", { value: k }, k)));
+  addKind.value = "";
   drawLines(); drawLog(); drawVerdict(); drawMap(); drawStatus();
-  model.on("change:lines", drawLines);
-  model.on("change:edits", drawLog);
+  // an answer to a request always changes the log, the lines or the error: clear the "…"
+  model.on("change:lines", () => { drawLines(); drawStatus(); });
+  model.on("change:edits", () => { drawLog(); drawStatus(); });
   model.on("change:verdict_html", drawVerdict);
   model.on("change:map_html", drawMap);
   model.on("change:error", drawStatus);
@@ -190,11 +192,21 @@ def verdict_html(r: Review) -> str:
 
     v = r.verdict
     p = v.posterior
+    rows = "".join(
+        f"<tr><td>{html_text(h.name)}{' (claim)' if h.is_claim else ''}</td>"
+        f"<td style='text-align:right'>{h.posterior:.3f}</td><td>{int(h.n_supporting)}</td>"
+        f"<td>{html_text(h.supporting)}</td></tr>"
+        for h in v.table.itertuples()
+    )
     return (
         f"<div class='gv-verdict-line'><span class='gv-label' data-label='{html_text(v.label)}'>"
         f"{verdict_badge(v.label)}</span> claim <b>{html_text(v.claim_name)}</b> "
         f"{p.get(v.claim, 0):.2f} · best <b>{html_text(v.best_region_name)}</b> "
-        f"{p.get(v.best_region, 0):.2f} · {len(r.edits)} edits</div>{v._repr_html_()}"
+        f"{p.get(v.best_region, 0):.2f} · {len(r.edits)} edits</div>"
+        "<table class='gv-hypotheses'><tr><th>hypothesis</th><th>posterior</th>"
+        f"<th>lines for</th><th>which</th></tr>{rows}</table>"
+        "<details><summary>explanation</summary><pre style='white-space:pre-wrap'>"
+        f"{html_text(v.explain())}</pre></details>"
     )
 
 
