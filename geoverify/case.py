@@ -32,6 +32,7 @@ from .exceptions import (
     CaseFormatError,
     CaseVersionWarning,
     GeoverifyError,
+    GeoverifyWarning,
     InputError,
 )
 from .frames import Frame, FrameSet, as_frames, extract_frames, load_images
@@ -200,6 +201,10 @@ class Case:
     def run(self, progress: bool | None = None) -> Case:
         """Run every stage: frames, OCR, merging, place matching, the verdict.
 
+        The edits by hand in :attr:`edits` (see :func:`geoverify.review`) are applied again to
+        what is read anew, by line key; a :class:`~geoverify.GeoverifyWarning` names those that
+        no longer apply.
+
         Returns
         -------
         Case
@@ -272,6 +277,8 @@ class Case:
             )  # "no polygons offline" is recorded in the verdict instead
             self.region_table = load_regions(self.regions)
         steps.update(1)
+        if self.edits:  # the corrections made by hand, applied again to what was read anew
+            self._replay_edits(gaz)
         self.verdict = test_claim(
             self.candidates, self.claim, regions=self.region_table, alternatives=self.alternatives
         )
@@ -279,6 +286,21 @@ class Case:
         steps.close()
         self.provenance = self._provenance(gaz, started)
         return self
+
+    def _replay_edits(self, gaz: Any) -> None:
+        from .review import Review
+
+        assert self.candidates is not None
+        review = Review(self.candidates, self.claim, gazetteer=gaz, regions=self.region_table)
+        missed = review.replay(self.edits)
+        self.candidates = review.result
+        if missed:
+            warnings.warn(
+                f"{self.title}: {len(missed)} of {len(self.edits)} edits by hand no longer "
+                "apply to what was read:\n  " + "\n  ".join(missed[:10]),
+                GeoverifyWarning,
+                stacklevel=3,
+            )
 
     def _provenance(self, gaz: Any, started: str) -> dict[str, Any]:
         from importlib.metadata import version

@@ -19,6 +19,7 @@ import getpass
 import hashlib
 import json
 import math
+import re
 import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -79,9 +80,10 @@ def _plain(v: Any) -> Any:
 
 
 def line_key(info: dict[str, Any]) -> str:
-    """A stable key of an evidence line: a hash of where it was read (frame, time, box)
-    and its text as read. The same line of the same footage gets the same key in a re-run."""
-    parts = [_plain(info.get(c)) for c in ("frame", "t", "x0", "y0", "x1", "y1")]
+    """A stable key of an evidence line: a hash of where it was read (time, box) and its text
+    as read. The same line of the same footage gets the same key in a re-run, also from the
+    frames saved in a case folder (which are numbered anew, so the frame number is left out)."""
+    parts = [_plain(info.get(c)) for c in ("t", "x0", "y0", "x1", "y1")]
     parts = [round(p, 1) if isinstance(p, float) else p for p in parts]
     raw = json.dumps([*parts, str(info.get("text", ""))], ensure_ascii=False, default=str)
     return "L" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:10]
@@ -285,14 +287,17 @@ class Review:
         return self._record(ln, "place", self._place(ln, before), self._place(ln, ln.picked), why)
 
     def add_line(self, text: str, kind: str | None = None, *, why: str | None = None) -> str:
-        """Add a line typed by the investigator (e.g. a sign read by eye). Returns its key."""
+        """Add a line typed by the investigator (e.g. a sign read by eye). Returns its key.
+
+        Its kind is inferred from its words unless ``kind`` is given (logged as a second edit,
+        so that a replay of the log sets it too)."""
         text = str(text).strip()
         if not text:
             raise InputError("a typed line needs some text")
         if kind is not None and kind not in KIND_WEIGHTS:
             raise InputError(f"unknown evidence kind {kind!r}; use one of {sorted(KIND_WEIGHTS)}")
         item = max((ln.item for ln in self._lines.values()), default=-1) + 1
-        info: dict[str, Any] = {"item": item, "text": text, "kind": kind, "engine": "typed"}
+        info: dict[str, Any] = {"item": item, "text": text, "kind": None, "engine": "typed"}
         key = line_key({"text": text, "engine": "typed"})
         while key in self._lines:
             key += "+"
@@ -300,7 +305,40 @@ class Review:
         self._rematch(ln, text)
         self._lines[key] = ln
         self._record(ln, "added", None, ln.info["text"], why)
+        if kind is not None and kind != ln.info.get("kind"):
+            self.set_kind(key, kind, why=why)
         return key
+
+    def replay(self, edits: list[dict[str, Any]]) -> list[str]:
+        """Apply a logged list of edits again (after a re-run of the case), without logging
+        them twice. Returns what could not be applied (a line no longer read, a place no
+        longer among its candidates), each as a sentence."""
+        saved, self.edits, missed = self.edits, [], []
+        widget, self._widget = self._widget, None
+        try:
+            for e in edits:
+                try:
+                    self._apply(e)
+                except InputError as exc:
+                    missed.append(f"edit of {e.get('when')} ({e.get('field')}): {exc}")
+        finally:
+            self.edits, self._widget = saved, widget
+        self.verdict = self._test()
+        return missed
+
+    def _apply(self, e: dict[str, Any]) -> None:
+        what, line, after = e.get("field"), str(e.get("line")), e.get("after")
+        if what == "added":
+            self.add_line(str(after))
+        elif what == "kind":
+            self.set_kind(line, str(after))
+        elif what == "text":
+            self.set_text(line, str(after))
+        elif what == "dropped":
+            (self.drop if after == "dropped" else self.restore)(line)
+        elif what == "place":
+            m = re.search(r"\(([^()]*)\)$", str(after))
+            self.pick(line, m.group(1) if m and after != "all candidates" else None)
 
     # ------------------------------------------------------------------ internals
     def _gaz(self) -> Gazetteer:

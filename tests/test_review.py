@@ -61,9 +61,9 @@ def test_text_drop_pick_add(cands, gazetteer):
     assert typed in set(r.result["line"])
     assert r.lines.set_index("line").at[typed, "item"] == 4
     fields = [e["field"] for e in r.edits]
-    assert fields == ["text", "place", "place", "dropped", "added"]
+    assert fields == ["text", "place", "place", "dropped", "added", "kind"]  # kind: its own edit
     assert r.edits[3]["before"] == "kept" and r.edits[3]["after"] == "dropped"
-    assert r.edit_log().shape == (5, 9)
+    assert r.edit_log().shape == (6, 9)
     r.restore(r.key("Khomeini"))
     assert "Khomeini Chowk" in set(r.result.attrs["items"]["text"])
 
@@ -182,3 +182,31 @@ def test_widget_requests_call_the_review(cands, gazetteer):
     # a method called from Python updates the widget too
     r.drop(quetta)
     assert next(ln for ln in w.lines if ln["line"] == quetta)["dropped"] is True
+
+
+def test_a_rerun_applies_the_edits_again(run_case, tmp_path):
+    case = run_case
+    r = gv.review(case, user="ana")
+    r.set_kind(r.key("Quetta"), "signage", why="a sign")
+    lal = r.key("Lal Chowk")
+    r.pick(lal, r.result.loc[r.result["line"] == lal, "place_id"].iloc[0])
+    r.set_text(r.key("zzzq"), "Kargil")
+    r.drop(r.key("Khomeini"))
+    r.add_line("Skardu", "banner")
+    edited = r.result
+    out = case.save(tmp_path / "case")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        loaded = gv.Case.load(out)
+        loaded.run(progress=False)  # read again (typed lines here), then the edits replayed
+    assert len(loaded.edits) == len(case.edits) == 6
+    cols = ["line", "text", "kind", "place_id"]
+    assert loaded.candidates[cols].values.tolist() == edited[cols].values.tolist()
+    assert loaded.verdict.posterior == pytest.approx(case.verdict.posterior)
+    # an edit of a line that is no longer read is named in a warning, the others still apply
+    loaded.typed_evidence = [t for t in LINES if t != "zzzq"]
+    with pytest.warns(gv.GeoverifyWarning, match="1 of 6 edits by hand no longer apply"):
+        loaded.run(progress=False)
+    assert "Quetta" in " ".join(
+        loaded.candidates.loc[loaded.candidates["kind"] == "signage", "text"]
+    )
