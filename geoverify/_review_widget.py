@@ -217,9 +217,8 @@ def _line_rows(r: Review) -> list[dict[str, Any]]:
     out = []
     for ln in r._lines.values():
         info = ln.info
-        crop = frame_crop_uri(
-            r.frames, info.get("frame"), tuple(info.get(c) for c in ("x0", "y0", "x1", "y1"))
-        )
+        frame = info.get("frame", info.get("best_frame"))  # merge_text keeps the best frame
+        crop = frame_crop_uri(r.frames, frame, tuple(info.get(c) for c in ("x0", "y0", "x1", "y1")))
         cands = ln.cands
         out.append(
             {

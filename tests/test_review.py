@@ -210,3 +210,18 @@ def test_a_rerun_applies_the_edits_again(run_case, tmp_path):
     assert "Quetta" in " ".join(
         loaded.candidates.loc[loaded.candidates["kind"] == "signage", "text"]
     )
+
+
+def test_review_displays_escape_hostile_lines(gazetteer):
+    from .test_hostile import PAYLOADS
+
+    r = gv.review(gv.match_places(PAYLOADS, gazetteer), "PoK", gazetteer=gazetteer, user="<b>x")
+    r.set_kind(0, "banner", why="<script>alert(1)</script>")
+    shown = [r._repr_html_()]
+    if __import__("importlib").util.find_spec("anywidget"):
+        from geoverify._review_widget import verdict_html
+
+        shown.append(verdict_html(r))
+    for html in shown:
+        assert "<script" not in html and "<img" not in html and "\u202e" not in html
+        assert "${" not in html and "`" not in html and "{{" not in html
