@@ -225,3 +225,20 @@ def test_review_displays_escape_hostile_lines(gazetteer):
     for html in shown:
         assert "<script" not in html and "<img" not in html and "\u202e" not in html
         assert "${" not in html and "`" not in html and "{{" not in html
+
+
+def test_widget_shows_the_crop_of_each_line(gazetteer):
+    pytest.importorskip("anywidget", reason="the notebook extra is not installed")
+    import numpy as np
+    import pandas as pd
+
+    image = np.full((60, 200, 3), 255, "uint8")
+    frames = gv.FrameSet([gv.Frame(image=image, t=1.0, reason="test")])
+    texts = pd.DataFrame(
+        [{"text": "Kargil", "frame": 0, "t": 1.0, "x0": 10, "y0": 10, "x1": 90, "y1": 40}]
+    )
+    r = gv.review(gv.match_places(texts, gazetteer), "Ladakh", frames=frames)
+    (line,) = r.widget.lines
+    assert line["crop"].startswith("data:image/")
+    r2 = gv.review(gv.match_places(texts, gazetteer), "Ladakh")  # no frames: no crop
+    assert r2.widget.lines[0]["crop"] == ""
