@@ -1,4 +1,5 @@
-# Two commands: `make demo` runs the bundled case end to end (offline), `make test` runs the tests.
+# Two commands: `make demo` runs the bundled case end to end (offline), `make test` runs the tests
+# (`make lab` opens the notebooks in JupyterLab: an extra, not a set-up step).
 # Each sets up what it needs on first run: system packages, a .venv, the package in editable mode.
 
 PYTHON ?= python3
@@ -7,7 +8,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 OUT    ?= demo-case
 
-.PHONY: demo test lint typecheck system venv docs clean
+.PHONY: demo test lint typecheck system venv docs clean lab
 
 system:
 	@bash scripts/setup_system.sh
@@ -25,7 +26,12 @@ $(VENV)/.stamp-base: pyproject.toml | $(PY)
 	@touch $@
 
 $(VENV)/.stamp-dev: pyproject.toml | $(PY)
-	$(PY) -m pip install -q -e ".[dev,easyocr,train]"
+	$(PY) -m pip install -q -e ".[dev,easyocr,train,notebook]"
+	@touch $@ $(VENV)/.stamp-base $(VENV)/.stamp-lab
+
+# JupyterLab and the review widget (the notebook extra); make test installs them too.
+$(VENV)/.stamp-lab: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e ".[easyocr,notebook]"
 	@touch $@ $(VENV)/.stamp-base
 
 demo: system $(VENV)/.stamp-base
@@ -37,6 +43,10 @@ lint: $(VENV)/.stamp-dev
 
 test: system $(VENV)/.stamp-dev lint docs
 	$(PY) -m pytest tests notebooks --nbmake --nbmake-timeout=600 -p no:cacheprovider $(PYTEST_ARGS)
+
+# An extra command, not a set-up step: JupyterLab on the notebooks, on localhost with a token.
+lab: system $(VENV)/.stamp-lab
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
 
 docs: $(VENV)/.stamp-dev
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet

@@ -38,6 +38,7 @@ from .maps import plot_candidates
 from .matching import FrameMatch, match_frames
 from .ocr import merge_text, read_text
 from .regions import load_regions, region
+from .review import Review, review
 from .verify import Verdict, test_claim
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "MediaDownloadError",
     "OptionError",
     "OutputExistsError",
+    "Review",
     "UnknownRegionError",
     "UnsupportedLanguageError",
     "Verdict",
@@ -81,6 +83,7 @@ __all__ = [
     "read_batch",
     "read_text",
     "region",
+    "review",
     "set_kind",
     "settings",
     "test_claim",

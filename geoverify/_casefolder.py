@@ -239,6 +239,42 @@ def case_params(meta: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+#: The fields of an edit by hand (:mod:`geoverify.review`) and what each may be.
+_EDIT_TEXTS = {"who": 200, "when": 40, "line": 100, "text": 2000, "before": 2000, "after": 2000}
+#: What an edit can change: a line's text, its kind, whether it counts, which candidate place it
+#: names, or a line typed by hand.
+EDIT_FIELDS = ("text", "kind", "dropped", "place", "added")
+MAX_EDITS = 10_000
+
+
+def case_edits(meta: dict[str, Any]) -> list[dict[str, Any]]:
+    """The edit log of a case.json (``edits``: absent in cases without edits), each checked."""
+    value = meta.get("edits", [])
+    if not isinstance(value, list) or len(value) > MAX_EDITS:
+        raise CaseFormatError(f"case.json: edits must be a list of at most {MAX_EDITS:,}")
+    out = []
+    for i, e in enumerate(value):
+        where = f"edits[{i}]"
+        if not isinstance(e, dict):
+            raise CaseFormatError(f"case.json: {where} must be an object")
+        if e.get("field") not in EDIT_FIELDS:
+            raise CaseFormatError(
+                f"case.json: {where}: field must be one of {', '.join(EDIT_FIELDS)}"
+            )
+        kept: dict[str, Any] = {"field": e["field"]}
+        for key, limit in _EDIT_TEXTS.items():
+            v = e.get(key)
+            kept[key] = None if v is None else _text(v, f"{where} {key}", limit)
+        why = e.get("why")
+        kept["why"] = None if why is None else _text(why, f"{where} why", 2000)
+        item = e.get("item")
+        if item is not None and (isinstance(item, bool) or not isinstance(item, int)):
+            raise CaseFormatError(f"case.json: {where}: item must be an integer")
+        kept["item"] = item
+        out.append(kept)
+    return out
+
+
 def manifest_files(folder: Path, manifest: dict[str, Any]) -> dict[Path, str]:
     """The manifest's ``files`` as checked paths inside ``folder`` and their sha256."""
     files = manifest.get("files", {})

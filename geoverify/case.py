@@ -33,6 +33,7 @@ from .exceptions import (
     CaseFormatError,
     CaseVersionWarning,
     GeoverifyError,
+    GeoverifyWarning,
     InputError,
 )
 from .frames import Frame, FrameSet, as_frames, extract_frames, load_images
@@ -149,6 +150,9 @@ class Case:
     footage: list[dict[str, Any]] | None = field(default=None, repr=False)
     #: Provenance records of the sources and references fetched from links, by URL.
     fetched: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    #: Corrections made by hand (:func:`geoverify.review`): who, when (UTC), which line, which
+    #: field, before, after and why; saved in case.json and shown in the reports.
+    edits: list[dict[str, Any]] = field(default_factory=list, repr=False)
     #: The folder a loaded case came from: a re-run reads the frames saved there, never the
     #: sources recorded in its case.json (which could name any file on this machine).
     folder: Path | None = field(default=None, repr=False)
@@ -219,6 +223,10 @@ class Case:
 
     def run(self, progress: bool | None = None) -> Case:
         """Run every stage: frames, OCR, merging, place matching, the verdict.
+
+        The edits by hand in :attr:`edits` (see :func:`geoverify.review`) are applied again to
+        what is read anew, by line key; a :class:`~geoverify.GeoverifyWarning` names those that
+        no longer apply.
 
         Returns
         -------
@@ -292,6 +300,8 @@ class Case:
             )  # "no polygons offline" is recorded in the verdict instead
             self.region_table = load_regions(self.regions)
         steps.update(1)
+        if self.edits:  # the corrections made by hand, applied again to what was read anew
+            self._replay_edits(gaz)
         self.verdict = test_claim(
             self.candidates, self.claim, regions=self.region_table, alternatives=self.alternatives
         )
@@ -302,6 +312,21 @@ class Case:
         steps.close()
         self.provenance = self._provenance(gaz, started)
         return self
+
+    def _replay_edits(self, gaz: Any) -> None:
+        from .review import Review
+
+        assert self.candidates is not None
+        review = Review(self.candidates, self.claim, gazetteer=gaz, regions=self.region_table)
+        missed = review.replay(self.edits)
+        self.candidates = review.result
+        if missed:
+            warnings.warn(
+                f"{self.title}: {len(missed)} of {len(self.edits)} edits by hand no longer "
+                "apply to what was read:\n  " + "\n  ".join(missed[:10]),
+                GeoverifyWarning,
+                stacklevel=3,
+            )
 
     def _provenance(self, gaz: Any, started: str) -> dict[str, Any]:
         from importlib.metadata import version
@@ -439,6 +464,7 @@ class Case:
                     "geoverify": __version__,
                     "params": self.params(),
                     "provenance": self.provenance,
+                    "edits": self.edits,
                 },
                 indent=2,
                 ensure_ascii=False,
@@ -547,6 +573,7 @@ class Case:
         fetched = case.provenance.get("fetched")
         if isinstance(fetched, dict):
             case.fetched = {str(k): v for k, v in fetched.items() if isinstance(v, dict)}
+        case.edits = cf.case_edits(meta)
         writer = meta.get("geoverify")
         if fmt != cf.CASE_FORMAT or writer != __version__:
             warnings.warn(
@@ -641,13 +668,55 @@ class Case:
             f"{p[v.claim]:.2f})."
         )
 
-    def _repr_html_(self) -> str:
-
-        if self.verdict is None:
-            return f"<b>Case</b> {html_text(self.title)} (not run)"
+    def __repr__(self) -> str:
+        # short: the dataclass dump of every field and table is of no use in a notebook
+        state = self.verdict.label if self.verdict is not None else "not run"
+        n = len(self.sources)
         return (
-            f"<h3>{html_text(self.title)}</h3><p>{html_text(self.summary())}</p>"
-            + self.verdict._repr_html_()
+            f"Case({self.title[:60]!r}, claim={self.claim!r}, "
+            f"{n} source{'s' if n != 1 else ''}, {state})"
+        )
+
+    def _counts(self) -> dict[str, int]:
+        items = self.candidates.attrs.get("items") if self.candidates is not None else None
+        matched = (
+            int((items["n_candidates"] > 0).sum())
+            if items is not None and "n_candidates" in items
+            else int(self.candidates["item"].nunique())
+            if self.candidates is not None and len(self.candidates)
+            else 0
+        )
+        return {
+            "frames": len(self.frames) if self.frames is not None else 0,
+            "lines read": len(self.texts) if self.texts is not None else 0,
+            "lines naming a place": matched,
+            "candidate places": len(self.candidates) if self.candidates is not None else 0,
+            "edits by hand": len(self.edits),
+        }
+
+    def _repr_html_(self) -> str:
+        from .report import verdict_badge
+
+        names = [Path(s).name or s for s in self.sources]
+        shown = ", ".join(html_text(n) for n in names[:5]) + (
+            f" and {len(names) - 5} more" if len(names) > 5 else ""
+        )
+        counts = " · ".join(f"{v} {html_text(k)}" for k, v in self._counts().items())
+        head = (
+            "<div style='font-family:sans-serif;border:1px solid #ccc;border-radius:6px;"
+            "padding:.6em 1em;max-width:60em'>"
+            f"<div style='font-size:1.15em'><b>{html_text(self.title)}</b></div>"
+            f"<div>claim: <b>{html_text(self.claim)}</b> · sources: {shown or 'none'}</div>"
+        )
+        if self.verdict is None:
+            return head + "<div><i>not run yet</i> (<code>case.run()</code>)</div></div>"
+        v = self.verdict
+        p = v.posterior
+        return (
+            head + f"<div style='margin:.4em 0'>{verdict_badge(v.label)} best: "
+            f"<b>{html_text(v.best_region_name)}</b> ({p[v.best_region]:.2f}); claim "
+            f"{p[v.claim]:.2f}</div><div style='color:#555'>{counts}</div>"
+            f"<details><summary>verdict and explanation</summary>{v._repr_html_()}</details></div>"
         )
 
 

@@ -189,13 +189,30 @@ class Frame:
 
     def label(self) -> str:
         """Short human label: file name and time."""
-        name = Path(self.source).name if self.source != "<array>" else "array"
+        name = self._name()
         return f"{name} @ {self.t:.2f} s" if self.t is not None else name
+
+    def _name(self) -> str:
+        return Path(self.source).name if self.source != "<array>" else "array"
+
+    def __repr__(self) -> str:
+        # short: the full path and the two sha256 values are in .source / .sha256
+        when = f"t={self.t:.2f} s, " if self.t is not None else ""
+        h, w = self.shape
+        return f"Frame(#{self.index}, {when}{w}x{h}, {self._name()!r})"
 
     def _repr_html_(self) -> str:
         uri = data_uri(self.image, max_side=320)
-        cap = html_text(f"{self.label()} · {self.shape[1]}x{self.shape[0]} · {self.reason}")
-        return f'<figure style="margin:0"><img src="{uri}"/><figcaption>{cap}</figcaption></figure>'
+        h, w = self.shape
+        when = f"t = {self.t:.2f} s" if self.t is not None else "photo"
+        name = self._name()
+        return (
+            '<figure style="margin:0;display:inline-block;font:12px sans-serif">'
+            f'<img src="{uri}" alt="frame {self.index}" title="{html_text(self.source)}"/>'
+            f"<figcaption><b>#{self.index} · {html_text(when)}</b> · {html_text(name)} · {w}x{h}"
+            f"<br/><span style='color:#555'>{html_text(self.reason or 'no reason recorded')}"
+            "</span></figcaption></figure>"
+        )
 
 
 class FrameSet(Sequence[Frame]):

@@ -33,13 +33,32 @@ _e = html_text
 _md = md_text
 
 
+#: Badge colours of the three labels.
+LABEL_COLOURS = {"supported": "#1a7f37", "contradicted": "#b3261e", "inconclusive": "#8a6d00"}
+
+
+def verdict_badge(label: str) -> str:
+    """The verdict label as a coloured badge (inline styles: notebooks have no report CSS)."""
+    colour = LABEL_COLOURS.get(label, "#555")
+    return (
+        f"<span style='display:inline-block;padding:.1em .5em;border-radius:4px;color:#fff;"
+        f"font-weight:bold;background:{colour}'>{_e(str(label).upper())}</span>"
+    )
+
+
 def crop_uri(case: Case, frame: Any, box: tuple[Any, ...]) -> str | None:
-    if case.frames is None or frame is None or (isinstance(frame, float) and np.isnan(frame)):
+    return frame_crop_uri(case.frames, frame, box)
+
+
+def frame_crop_uri(frames: Any, frame: Any, box: tuple[Any, ...]) -> str | None:
+    """A thumbnail ``data:`` URI of a line's box in its frame (the whole frame when the box
+    is unknown); None when the frame is not there."""
+    if frames is None or frame is None or (isinstance(frame, float) and np.isnan(frame)):
         return None
     idx = int(frame)
-    if idx < 0 or idx >= len(case.frames):
+    if idx < 0 or idx >= len(frames):
         return None
-    f = case.frames[idx]
+    f = frames[idx]
     try:
         x0, y0, x1, y1 = (float(b) for b in box)
         if any(np.isnan([x0, y0, x1, y1])):
@@ -208,6 +227,7 @@ def render_html(case: Case) -> str:
 <h2>Evidence</h2>
 <table><tr><th>#</th><th>text as read</th><th>time</th><th>kind</th><th>weight</th><th>best place</th>
 <th>its region</th><th>pulls toward</th><th>note</th></tr>{"".join(ev_rows)}</table>
+{_edits_html(case)}
 <h2>Co-location</h2>
 <table><tr><th>lines</th><th>places</th><th>region</th><th>members</th></tr>{cl_rows}</table>
 {_footage_html(case)}
@@ -296,6 +316,7 @@ def render_markdown(case: Case) -> str:
     ]
     out += _footage_markdown(case)
     out += _fetched_markdown(case)
+    out += _edits_md(case)
     out += ["", "## Explanation", ""]
     out += [
         ("- " + _md(ln[2:])) if ln.startswith("- ") else _md(ln) for ln in v.explain().splitlines()
@@ -310,3 +331,31 @@ def render_markdown(case: Case) -> str:
         "",
     ]
     return "\n".join(out)
+
+
+_EDIT_COLUMNS = ("when", "who", "item", "text", "field", "before", "after", "why")
+
+
+def _edits_html(case: Case) -> str:
+    """The edits made by hand (``case.edits``), as an HTML section; empty when there are none."""
+    if not case.edits:
+        return ""
+    head = "".join(f"<th>{c}</th>" for c in _EDIT_COLUMNS)
+    rows = "".join(
+        "<tr>" + "".join(f"<td dir='auto'>{_e(e.get(c))}</td>" for c in _EDIT_COLUMNS) + "</tr>"
+        for e in case.edits
+    )
+    return (
+        "<h2>Edits by hand</h2><p class='muted'>What the investigator changed in the evidence "
+        f"before this verdict, and why.</p><table><tr>{head}</tr>{rows}</table>"
+    )
+
+
+def _edits_md(case: Case) -> list[str]:
+    """The edits made by hand as a Markdown section (no lines when there are none)."""
+    if not case.edits:
+        return []
+    out = ["", "## Edits by hand", "", "| " + " | ".join(_EDIT_COLUMNS) + " |"]
+    out.append("|" + "---|" * len(_EDIT_COLUMNS))
+    out += ["| " + " | ".join(_md(e.get(c)) for c in _EDIT_COLUMNS) + " |" for e in case.edits]
+    return out

@@ -145,16 +145,36 @@ lines[["text", "script", "confidence", "n_frames", "first_t"]]""",
         """## Correcting a line by hand
 
 OCR is never perfect. Suppose the Urdu organiser line had come back with a letter wrong (here we damage it
-on purpose: ک for گ). The investigator can simply edit the table; the next stages take whatever is there.""",
+on purpose: ک for گ). The title card of the reconstruction is text the editor added: a *caption* (a kind
+rule says so). `gv.review` shows every line with its crop, its kind, its candidate places and its weight;
+in JupyterLab you correct a line in its text box, change a kind, drop a line or pick a place, and the
+verdict, the hypotheses and the map follow. Every edit goes into a log: who, when, before, after, why.""",
     ),
     (
         "code",
         """damaged = lines.copy()
 row = damaged.index[damaged["text"].str.startswith("انجمن")][0]
 damaged.loc[row, "text"] = damaged.loc[row, "text"].replace("کرگل", "کرکل")  # a misreading
-print("as read:  ", damaged.loc[row, "text"])
-damaged.loc[row, "text"] = "انجمن جمعیت العلماء اثنا عشریہ کرگل"           # corrected by the investigator
-print("corrected:", damaged.loc[row, "text"])""",
+damaged = gv.apply_kind_rules(damaged, [(r"reconstruction|teaching case", "caption")])
+gaz = gv.load_gazetteer()
+rv = gv.review(gv.match_places(damaged, gaz), claim="PoK", gazetteer=gaz, frames=frames,
+               user="investigator")
+rv  # the widget (in JupyterLab): edit here, or call its methods as below""",
+    ),
+    (
+        "md",
+        """The widget's controls call the review's methods; a notebook that must run unattended calls them
+itself. Lines are named by a stable key (`rv.key(text)` finds one), not by their position.""",
+    ),
+    (
+        "code",
+        """banner = rv.key("انجمن")
+print("as read:  ", rv.lines.set_index("line").at[banner, "text"])
+rv.set_text(banner, "انجمن جمعیت العلماء اثنا عشریہ کرگل",
+            why="the banner reads کرگل (Kargil): OCR read ک for گ")
+print("corrected:", rv.lines.set_index("line").at[banner, "text"])
+assert "Anjuman Jamiyat Ulama Isna Asharia Kargil" in set(rv.result["name"])
+rv.edit_log()[["who", "when", "field", "before", "after", "why"]]""",
     ),
     (
         "md",
@@ -162,14 +182,12 @@ print("corrected:", damaged.loc[row, "text"])""",
 
 A fixed street sign names where you stand. A protest banner may name the place it is *about*: the Kargil
 banners named Quetta, where the victims were from. geoverify guesses a kind for each line; the investigator
-sets it where it knows better. The title card of the reconstruction is text the editor added: a *caption*.""",
+sets it where it knows better. `rv.result` is the corrected table, ready for the next stage.""",
     ),
     (
         "code",
-        """lines = gv.apply_kind_rules(damaged, [(r"reconstruction|teaching case", "caption")])
-gaz = gv.load_gazetteer()
-candidates = gv.match_places(lines, gaz)
-candidates.attrs["items"][["item", "text", "kind", "n_candidates"]]""",
+        """candidates = rv.result
+candidates.attrs["items"][["item", "line", "text", "kind", "n_candidates"]]""",
     ),
     (
         "md",
@@ -231,9 +249,29 @@ case.save(folder)
 sorted(p.name for p in folder.iterdir())""",
     ),
     (
+        "md",
+        """## Reviewing the case, with the edits in the write-up
+
+The same review works on a whole case. The lower lines of the two street signs ("Kargil" under Khomeini
+Chowk, "Kargil, Ladakh" under Lal Chowk) were guessed *unknown*: the crops show they are part of the signs.
+The edits update the case, and its report lists them, with the reasons.""",
+    ),
+    (
+        "code",
+        """review = gv.review(case, user="investigator")
+for text in ("Kargil, Ladakh", "Kargil"):
+    line = next(k for k, t in zip(review.lines["line"], review.lines["text"]) if t == text)
+    review.set_kind(line, "signage", why=f"'{text}' is the bottom line of a street sign (see its crop)")
+print(case.verdict.label, {k: round(v, 3) for k, v in case.verdict.posterior.items()})
+case.save(folder, overwrite=True)
+assert "Edits by hand" in (folder / "report.html").read_text(encoding="utf-8")
+case""",
+    ),
+    (
         "code",
         """reloaded = gv.Case.load(folder)
 print(reloaded.saved_verdict["label"], reloaded.saved_verdict["best_region"])
+assert [e["why"] for e in reloaded.edits] == [e["why"] for e in case.edits]
 case.summary()""",
     ),
 ]
@@ -348,6 +386,36 @@ if my_lines:
     v5 = gv.test_claim(gv.match_places(my_lines, gaz), "Kargil")
     print(v5.explain())
     check("exercise 5", v5.label, "contradicted")""",
+    ),
+]
+
+
+WORKSHOP += [
+    (
+        "md",
+        """## Exercise 6 — correct the evidence by hand
+
+Three lines were read in a video claimed to be from Balochistan. Run the cell to get the review widget.
+In the widget: (a) the Quetta line is protest text, but suppose it was on a street sign: set its kind to
+`signage` and write why in the *Why* box first; (b) "LAL CHOWK" names several places: pick the one in
+Kargil. Watch the verdict and the map after each edit. Which label does the claim get in the end?""",
+    ),
+    (
+        "code",
+        """rv6 = gv.review(gv.match_places(["Khomeini Chowk", "Hazara Shias in Quetta", "LAL CHOWK"], gaz),
+                "Balochistan", gazetteer=gaz, user="learner")
+rv6""",
+    ),
+    (
+        "code",
+        """answer_6 = None  # your answer, after your edits in the widget
+if TRAINER:
+    rv6.set_kind(rv6.key("Quetta"), "signage", why="trainer: as if it were a street sign")
+    rv6.pick(rv6.key("LAL CHOWK"), "landmark:kargil-lal-chowk", why="trainer: beside Khomeini Chowk")
+    answer_6 = rv6.verdict.label
+check("exercise 6 (your edits)", sorted(e["field"] for e in rv6.edits) or None, ["kind", "place"])
+check("exercise 6 (the label)", answer_6, rv6.verdict.label)
+rv6.edit_log()""",
     ),
 ]
 
