@@ -121,7 +121,15 @@ def read_batch(out: str | os.PathLike[str]) -> pd.DataFrame:
 # --------------------------------------------------------------------------- the jobs
 #: Case fields that are outputs or set by the batch, not options.
 _NOT_OPTIONS = {"sources", "claim", "frames", "texts", "lines", "candidates", "verdict"}
-_NOT_OPTIONS |= {"region_table", "provenance", "folder", "footage", "fetched", "edits"}
+_NOT_OPTIONS |= {
+    "region_table",
+    "provenance",
+    "folder",
+    "footage",
+    "fetched",
+    "edits",
+    "saved_verdict",
+}
 
 
 def _check_options(options: dict[str, Any]) -> None:
