@@ -10,10 +10,14 @@ In one run, each with a fresh cache folder and ``settings.ocr_cache = False`` (n
 is reused by the next configuration):
 
 - ``loop``: ``for s in sources: gv.Case([s], claim).run()``, in this process (the obvious
-  baseline; torch and OpenCV use their default thread counts here);
+  baseline; torch and OpenCV use their default thread counts here); ``cores busy`` is its CPU
+  time (Tesseract's child processes included) over its wall time;
+- ``loop+save``: the same, each case saved as ``batch`` saves it (the same work as a batch);
 - ``batch-1``, ``batch-2``: ``gv.batch(sources, claim, out=..., workers=N)``, the LocalCluster
   started and closed inside the timing; the case folders are saved too (the loop saves none);
-- ``rerun-2``: the same ``gv.batch`` call again on the finished ``batch-2`` folder.
+- ``rerun-2``: the same ``gv.batch`` call again on the finished ``batch-2`` folder;
+- ``loop, 1 thread``: the loop again with one thread for torch, OpenCV and OpenMP, as each
+  batch worker runs (last, since it cannot be undone in the process; the models are loaded).
 
 Memory per worker: the peak resident set of each worker process (``psutil``), read after the
 batch by ``client.run``; and this process's for the loop. Writes ``OUT/batch.json`` and
@@ -59,18 +63,39 @@ def fresh_settings(tmp: Path) -> None:
     gv.settings.allow_downloads = False
 
 
-def run_loop(srcs: list[str], engine: str, tmp: Path) -> dict[str, Any]:
+def run_loop(srcs: list[str], engine: str, tmp: Path, out: Path | None) -> dict[str, Any]:
+    """``Case.run()`` per source in this process; with ``out``, each case saved too."""
     import geoverify as gv
 
     fresh_settings(tmp)
-    started, failed = time.perf_counter(), 0
-    for s in srcs:
+    started, cpu0, failed = time.perf_counter(), _cpu_seconds(), 0
+    for i, s in enumerate(srcs):
         try:
-            gv.Case([s], claim=CLAIM, engine=engine).run(progress=False)
+            case = gv.Case([s], claim=CLAIM, engine=engine).run(progress=False)
+            if out is not None:
+                case.save(out / f"case-{i}")
         except gv.GeoverifyError:
             failed += 1
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "failed": failed, "peak_rss_mib": [round(_peak_rss_mib())]}
+    return {
+        "seconds": seconds,
+        "failed": failed,
+        "peak_rss_mib": [round(_peak_rss_mib())],
+        "cores_busy": round((_cpu_seconds() - cpu0) / seconds, 2),
+    }
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (Tesseract runs as a child)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def one_thread() -> None:
+    """This process as a batch worker is set up: one thread for torch, OpenCV, OpenMP."""
+    from geoverify import _batch_jobs as bj
+
+    bj.limit_threads()
 
 
 def run_batch(srcs: list[str], engine: str, tmp: Path, out: Path, workers: int) -> dict[str, Any]:
@@ -119,14 +144,14 @@ def _peak_rss_mib() -> float:
 def table_md(results: dict[str, dict[str, Any]], n: int) -> str:
     base = results["loop"]["seconds"]
     rows = [
-        "| configuration | seconds | sources/min | vs loop | failed | reused | peak RSS per process (MiB) |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| configuration | seconds | sources/min | vs loop | failed | reused | peak RSS per process (MiB) | cores busy |",
+        "|---|---:|---:|---:|---:|---:|---|---:|",
     ]
     for name, r in results.items():
         rows.append(
             f"| {name} | {r['seconds']:.1f} | {60 * n / r['seconds']:.1f} | "
             f"{base / r['seconds']:.2f}x | {r['failed']} | {r.get('reused', 0)} | "
-            f"{', '.join(map(str, r['peak_rss_mib'])) or '-'} |"
+            f"{', '.join(map(str, r['peak_rss_mib'])) or '-'} | {r.get('cores_busy', '-')} |"
         )
     return "\n".join(rows)
 
@@ -147,15 +172,20 @@ def main() -> int:
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="geoverify-bench-batch-") as tmp_name:
         tmp = Path(tmp_name)
-        results["loop"] = run_loop(srcs, args.engine, tmp)
+        results["loop"] = run_loop(srcs, args.engine, tmp, None)
+        results["loop+save"] = run_loop(srcs, args.engine, tmp, tmp / "loop")
         results["batch-1"] = run_batch(srcs, args.engine, tmp, tmp / "b1", 1)
         results["batch-2"] = run_batch(srcs, args.engine, tmp, tmp / "b2", 2)
         results["rerun-2"] = run_rerun(srcs, args.engine, tmp / "b2")
+        one_thread()  # last: it cannot be undone in this process
+        results["loop, 1 thread"] = run_loop(srcs, args.engine, tmp, None)
     first = results["batch-2"]["seconds"]
     machine = f"{cpu_model()}, {os.cpu_count()} cores, {ram_gib() or 0:.0f} GiB"
     summary = (
         f"{len(srcs)} sources, engine={args.engine}, on {machine}. "
-        f"2 workers: {results['loop']['seconds'] / first:.2f}x the loop's sources per minute; "
+        f"2 workers: {results['loop']['seconds'] / first:.2f}x the loop's sources per minute "
+        f"({results['loop+save']['seconds'] / first:.2f}x the loop that saves each case, "
+        f"{results['loop, 1 thread']['seconds'] / first:.2f}x the single-threaded loop); "
         f"the re-run took {100 * results['rerun-2']['seconds'] / first:.1f}% of the first run."
     )
     md = f"{table_md(results, len(srcs))}\n\n{summary}\n{args.note}\n"
