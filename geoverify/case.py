@@ -36,12 +36,10 @@ from .exceptions import (
     GeoverifyWarning,
     InputError,
 )
-from .frames import Frame, FrameSet, as_frames, extract_frames, load_images
+from .frames import Frame, FrameSet, as_frames, extract_frames, is_video_path, load_images
 from .verify import Verdict
 
 __all__ = ["Case"]
-
-_VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v", ".ts", ".3gp"}
 
 
 def _now() -> str:
@@ -176,14 +174,14 @@ class Case:
         frames: list[Any] = []
         for s in self.sources:
             p = self._local(s)
-            if p.suffix.lower() in _VIDEO_SUFFIXES:
+            if not p.exists() and not any(ch in str(p) for ch in "*?["):
+                raise InputError(f"{s}: no such file")
+            if is_video_path(p):
                 frames.extend(
                     extract_frames(p, every=self.every, keyframes=self.keyframes, progress=progress)
                 )
-            elif p.exists() or any(ch in str(p) for ch in "*?["):
-                frames.extend(load_images(p))
             else:
-                raise InputError(f"{s}: no such file")
+                frames.extend(load_images(p))
         return as_frames(frames) if frames else FrameSet([])
 
     def _local(self, source: str) -> Path:
@@ -202,7 +200,7 @@ class Case:
         from .fetch import read_provenance
 
         found = []
-        videos = [s for s in self.sources if self._local(s).suffix.lower() in _VIDEO_SUFFIXES]
+        videos = [s for s in self.sources if is_video_path(self._local(s))]
         for ref in self.references:
             ref_path = self._local(ref)
             ref_prov = self.fetched.get(ref) or read_provenance(ref_path) or {}
@@ -443,7 +441,6 @@ class Case:
         return replace_dir(directory, self._write, overwrite=overwrite, why_not_ours=not_a_case)
 
     def _write(self, folder: Path) -> None:
-        from .maps import map_html, plot_candidates
         from .report import render_html, render_markdown
 
         assert self.verdict is not None and self.candidates is not None
@@ -491,11 +488,9 @@ class Case:
             folder / "verdict.json",
             json.dumps(self.verdict.to_dict(), indent=2, ensure_ascii=False, default=str),
         )
-        fmap = plot_candidates(
-            self._map_candidates(), regions=self.region_table, verdict=self.verdict
-        )
-        write_text(folder / "map.html", map_html(fmap, offline=True))
-        write_text(folder / "report.html", render_html(self))
+        page = self.map_page()
+        write_text(folder / "map.html", page)
+        write_text(folder / "report.html", render_html(self, page))
         write_text(folder / "report.md", render_markdown(self))
         files = sorted(
             p
@@ -510,6 +505,15 @@ class Case:
             "files": {str(p.relative_to(folder)): sha256_file(p) for p in files},
         }
         write_text(folder / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+
+    def map_page(self) -> str:
+        """The case's map as one self-contained HTML page (what map.html holds)."""
+        from .maps import map_html, plot_candidates
+
+        fmap = plot_candidates(
+            self._map_candidates(), regions=self.region_table, verdict=self.verdict
+        )
+        return map_html(fmap, offline=True)
 
     def _map_candidates(self) -> gpd.GeoDataFrame:
         """Candidates with a thumbnail of the line as read, for map popups."""

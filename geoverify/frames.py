@@ -1368,6 +1368,18 @@ _IMAGE_SUFFIXES = {
 }
 
 
+def is_video_path(path: str | os.PathLike[str]) -> bool:
+    """Whether geoverify reads ``path`` as a video: a file whose suffix is not an image's.
+
+    The one rule for every entry point (:func:`as_frames`, :class:`~geoverify.Case`): folders,
+    globs and image suffixes are images; any other file is handed to PyAV, which says clearly
+    when it is not a video.
+    """
+    text = os.fspath(path)
+    p = Path(text)
+    return not (p.suffix.lower() in _IMAGE_SUFFIXES or p.is_dir() or any(c in text for c in "*?["))
+
+
 def _expand(paths_or_glob: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[Path]:
     if isinstance(paths_or_glob, (str, os.PathLike)):
         text = os.fspath(paths_or_glob)
@@ -1549,10 +1561,9 @@ def as_frames(obj: Any) -> FrameSet:
     if isinstance(obj, Image.Image):
         return FrameSet([Frame(image=pil_to_rgb(obj))])
     if isinstance(obj, (str, os.PathLike)):
-        p = Path(obj)
-        if p.suffix.lower() in _IMAGE_SUFFIXES or p.is_dir() or any(c in str(obj) for c in "*?["):
-            return load_images(obj)
-        return extract_frames(p)
+        if is_video_path(obj):
+            return extract_frames(obj)
+        return load_images(obj)
     if isinstance(obj, Iterable):
         frames: list[Frame] = []
         for item in obj:

@@ -160,14 +160,15 @@ def _fetched_html(case: Case) -> str:
     return "".join(parts)
 
 
-def render_html(case: Case) -> str:
-    """The case as one self-contained HTML page (map, verdict, evidence with crops, provenance)."""
-    from .maps import map_html, plot_candidates
+def render_html(case: Case, map_page: str | None = None) -> str:
+    """The case as one self-contained HTML page (map, verdict, evidence with crops, provenance).
 
+    ``map_page`` is the map as :meth:`Case.save` wrote it to map.html (drawn here if not given),
+    so that a save draws the map once.
+    """
     v = case.verdict
     assert v is not None and case.candidates is not None
-    fmap = plot_candidates(case._map_candidates(), regions=case.region_table, verdict=v)
-    page = map_html(fmap, offline=True)
+    page = map_page if map_page is not None else case.map_page()
     post = v.posterior
     hyp_rows = "".join(
         f"<tr><td>{_e(r.name)}{' <b>(claim)</b>' if r.is_claim else ''}</td><td>{r.posterior:.3f}</td>"
