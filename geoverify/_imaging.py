@@ -156,37 +156,6 @@ def gray(image: RGBImage) -> NDArray[np.float32]:
     return 0.299 * img[..., 0] + 0.587 * img[..., 1] + 0.114 * img[..., 2]
 
 
-def sharpness(image: RGBImage, max_side: int = 640) -> float:
-    """Variance of the Laplacian: higher is sharper (a standard focus measure)."""
-    import cv2
-
-    g = gray(image)
-    h, w = g.shape
-    if max(h, w) > max_side:
-        s = max_side / max(h, w)
-        g = np.asarray(
-            cv2.resize(g, (max(1, int(w * s)), max(1, int(h * s))), interpolation=cv2.INTER_AREA),
-            dtype=np.float32,
-        )
-    return float(cv2.Laplacian(g, cv2.CV_32F).var())
-
-
-def dhash(image: RGBImage, size: int = 16) -> NDArray[np.bool_]:
-    """Difference hash (size x size bits): robust to compression, small shifts and brightness."""
-    import cv2
-
-    g = gray(image)
-    small = cv2.resize(g, (size + 1, size), interpolation=cv2.INTER_AREA)
-    return (small[:, 1:] > small[:, :-1]).ravel()
-
-
-def signature(image: RGBImage, size: tuple[int, int] = (32, 18)) -> NDArray[np.float32]:
-    """A tiny grayscale thumbnail that stands for a view (for cut and drift detection)."""
-    import cv2
-
-    return np.asarray(cv2.resize(gray(image), size, interpolation=cv2.INTER_AREA), dtype=np.float32)
-
-
 def _shifted_diffs(
     a: NDArray[np.float32], b: NDArray[np.float32], max_shift: int
 ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
@@ -208,18 +177,6 @@ def _shifted_diffs(
         dtype=np.float32,
     )
     return np.asarray(diff, dtype=np.float32), sizes
-
-
-def view_distance(a: NDArray[np.float32], b: NDArray[np.float32], max_shift: int = 3) -> float:
-    """Mean absolute difference (0-255) of two signatures, minimised over small horizontal and
-    vertical shifts, so that a slow pan or a shaking hand does not count as a new view."""
-    diff, sizes = _shifted_diffs(a, b, max_shift)
-    return float((np.nan_to_num(diff, copy=False).sum(axis=1) / sizes).min())
-
-
-def hamming(a: NDArray[np.bool_], b: NDArray[np.bool_]) -> float:
-    """Share of differing bits between two hashes (0..1)."""
-    return float(np.count_nonzero(a != b)) / float(a.size)
 
 
 def thumbnail(image: RGBImage, max_side: int = 160) -> Image.Image:
