@@ -516,18 +516,91 @@ def test_claim(
     hyps = _hypotheses(claim_region, alternatives, shares)
     H = [h.id for h in hyps]
     hs = _hyp_shares(shares, hyps) if len(c) else pd.DataFrame(columns=H)
-
-    # candidate weights inside each line: sharpened match score, boosted by co-location
     c = c.reset_index(drop=True)
     hs = hs.reset_index(drop=True)
+    c["_w"], cluster_rows = _candidate_weights(c, hs, hyps)
+
+    ev_rows = []
+    loglik = {h: 0.0 for h in H}
+    item_ids = (
+        list(items["item"]) if items is not None and len(items) else sorted(c["item"].unique())
+    )
+    for item in item_ids:
+        info = items[items["item"] == item].iloc[0] if items is not None and len(items) else None
+        row, ll = _weigh_line(item, c[c["item"] == item], info, hs, hyps)
+        for h, v in zip(H, ll):
+            loglik[h] += float(v)
+        ev_rows.append(row)
+    evidence = pd.DataFrame(ev_rows) if ev_rows else pd.DataFrame(columns=_EVIDENCE_COLUMNS)
+
+    prior = np.array([(priors or {}).get(h, 1.0) for h in H], dtype=float)
+    prior = prior / prior.sum()
+    post = _posterior(prior, np.array([loglik[h] for h in H]))
+    best = H[int(np.argmax(post))]
+    total_w = float(evidence["weight"].sum()) if len(evidence) else 0.0
+    label, reasons = _label(best, post, H, hyps, total_w if len(evidence) else 0.0)
+    return Verdict(
+        label=label,
+        claim=claim_region.id,
+        claim_name=claim_region.name,
+        claim_as_given=str(claim),
+        best_region=best,
+        best_region_name=_name(hyps, best),
+        table=_hypothesis_table(hyps, prior, loglik, post, ev_rows),
+        evidence=evidence,
+        clusters=pd.DataFrame(cluster_rows, columns=_CLUSTER_COLUMNS),
+        reasons=reasons,
+        region_source=(
+            regions.attrs.get("source", "given regions")
+            if regions is not None
+            else "admin-1 codes (no polygons)"
+        ),
+        sensitivity=_sensitivity(evidence, H, prior, loglik, label, claim_region.id, hyps),
+    )
+
+
+_EVIDENCE_COLUMNS = [
+    "item",
+    "text",
+    "kind",
+    "n_candidates",
+    "weight",
+    "best_place",
+    "best_region",
+    "best_region_name",
+    "pulls_toward",
+    "pulls_toward_name",
+    "strength",
+    "note",
+]
+_CLUSTER_COLUMNS = [
+    "cluster",
+    "n_items",
+    "n_independent",
+    "lat",
+    "lon",
+    "region",
+    "region_name",
+    "place_names",
+    "members",
+    "items",
+]
+
+
+def _name(hyps: list[Hypothesis], hyp_id: str) -> str:
+    return next(h.name for h in hyps if h.id == hyp_id)
+
+
+def _candidate_weights(
+    c: pd.DataFrame, hs: pd.DataFrame, hyps: list[Hypothesis]
+) -> tuple[np.ndarray, list[dict[str, Any]]]:
+    """Each candidate's weight inside its line (sharpened match score, boosted when
+    independent lines agree on one place), and the co-location clusters found."""
     raw = (c["score"].astype(float).clip(0, 100) / 100.0) ** _SHARPEN
-    clusters = _clusters(c)
     boost = np.ones(len(c))
     cluster_rows = []
-    for k, g in enumerate(
-        sorted(clusters, key=lambda g: (-len({c.at[i, "item"] for i in g}), min(g)))
-    ):
-        n_items = len({c.at[i, "item"] for i in g})
+    ordered = sorted(_clusters(c), key=lambda g: (-len({c.at[i, "item"] for i in g}), min(g)))
+    for k, g in enumerate(ordered):
         n_indep = _independent(c, g)
         for i in g:
             boost[i] *= 1.0 + _COLOC_BOOST * (n_indep - 1)
@@ -536,12 +609,12 @@ def test_claim(
         cluster_rows.append(
             {
                 "cluster": k,
-                "n_items": n_items,
+                "n_items": len({c.at[i, "item"] for i in g}),
                 "n_independent": n_indep,
                 "lat": float(sub["lat"].mean()),
                 "lon": float(sub["lon"].mean()),
                 "region": region_of,
-                "region_name": next(h.name for h in hyps if h.id == region_of),
+                "region_name": _name(hyps, region_of),
                 "place_names": ", ".join(dict.fromkeys(sub["name"].astype(str))),
                 "members": "; ".join(
                     f'#{int(r.item)} "{r.text}" -> {r.name}' for r in sub.itertuples()
@@ -549,145 +622,131 @@ def test_claim(
                 "items": sorted({int(i) for i in sub["item"]}),
             }
         )
-    c["_w"] = raw * boost
+    return raw.to_numpy() * boost, cluster_rows
 
-    ev_rows = []
-    loglik = {h: 0.0 for h in H}
-    item_ids = (
-        list(items["item"]) if items is not None and len(items) else sorted(c["item"].unique())
+
+def _weigh_line(
+    item: Any, sub: pd.DataFrame, info: Any, hs: pd.DataFrame, hyps: list[Hypothesis]
+) -> tuple[dict[str, Any], np.ndarray]:
+    """One line's row of the evidence table and its log likelihood under each hypothesis."""
+    H = [h.id for h in hyps]
+    text = str(sub["text"].iloc[0]) if len(sub) else str(info["text"]) if info is not None else ""
+    kind = (
+        str(sub["kind"].iloc[0])
+        if len(sub)
+        else str(info["kind"])
+        if info is not None
+        else "unknown"
     )
-    for item in item_ids:
-        sub = c[c["item"] == item]
-        info = items[items["item"] == item].iloc[0] if items is not None and len(items) else None
-        text = (
-            str(sub["text"].iloc[0]) if len(sub) else str(info["text"]) if info is not None else ""
-        )
-        kind = (
-            str(sub["kind"].iloc[0])
-            if len(sub)
-            else str(info["kind"])
-            if info is not None
-            else "unknown"
-        )
-        row: dict[str, Any] = {
-            "item": int(item),
-            "text": text,
-            "kind": kind,
-            "n_candidates": len(sub),
-        }
-        if "frame" in c.columns and len(sub):
-            row["frame"] = sub["frame"].iloc[0]
-            row["t"] = sub["t"].iloc[0] if "t" in sub else None
-        if not len(sub):
-            row.update(
-                weight=0.0,
-                best_place="",
-                best_region=R.ELSEWHERE,
-                best_region_name="no place found",
-                pulls_toward=None,
-                pulls_toward_name="nothing",
-                strength=0.0,
-                note="no gazetteer place matched this line",
-            )
-            row.update({f"pull:{h}": 0.0 for h in H})
-            ev_rows.append(row)
-            continue
-        p = sub["_w"].to_numpy(float)
-        p = p / p.sum() if p.sum() > 0 else np.full(len(p), 1.0 / len(p))
-        q = (hs.loc[sub.index].to_numpy(float) * p[:, None]).sum(axis=0)
-        best_score = float(sub["score"].max())
-        conf = float(np.clip((best_score - 60.0) / 40.0, 0.0, 1.0))
-        if "confidence" in sub.columns and pd.notna(sub["confidence"].iloc[0]):
-            conf *= 0.5 + 0.5 * float(np.clip(sub["confidence"].iloc[0], 0, 1))
-        spec = float((sub["specificity"].astype(float).to_numpy() * p).sum()) ** 0.5
-        # never certain: OCR and gazetteers err, so one line can never zero out a hypothesis
-        w = min(0.95, KIND_WEIGHTS.get(kind, 0.5) * conf * spec)
-        lik = (1.0 - w) / len(H) + w * q
-        ll = np.log(lik)
-        for h, v in zip(H, ll):
-            loglik[h] += float(v)
-        centred = ll - ll.mean()
-        top = int(np.argmax(p))
-        best_h = H[int(np.argmax(q))]
-        toward = H[int(np.argmax(centred))]
-        note = ""
-        if kind == "slogan":
-            note = "slogan: may name the place a protest is about"
-        elif spec < 0.75:
-            note = f"common name (borne by {round(1 / max(spec**2, 1e-9))} places)"
+    row: dict[str, Any] = {"item": int(item), "text": text, "kind": kind, "n_candidates": len(sub)}
+    if "frame" in sub.columns and len(sub):
+        row["frame"] = sub["frame"].iloc[0]
+        row["t"] = sub["t"].iloc[0] if "t" in sub else None
+    if not len(sub):
         row.update(
-            weight=round(w, 4),
-            best_place=str(sub["name"].iloc[top]),
-            best_place_id=str(sub["place_id"].iloc[top]),
-            best_region=best_h,
-            best_region_name=next(h.name for h in hyps if h.id == best_h),
-            pulls_toward=toward,
-            pulls_toward_name=next(h.name for h in hyps if h.id == toward),
-            strength=round(float(centred.max() - centred.min()), 4),
-            note=note,
+            weight=0.0,
+            best_place="",
+            best_region=R.ELSEWHERE,
+            best_region_name="no place found",
+            pulls_toward=None,
+            pulls_toward_name="nothing",
+            strength=0.0,
+            note="no gazetteer place matched this line",
         )
-        row.update({f"pull:{h}": round(float(v), 4) for h, v in zip(H, centred)})
-        ev_rows.append(row)
+        row.update({f"pull:{h}": 0.0 for h in H})
+        return row, np.zeros(len(H))  # a line with no place says nothing
+    p = sub["_w"].to_numpy(float)
+    p = p / p.sum() if p.sum() > 0 else np.full(len(p), 1.0 / len(p))
+    q = (hs.loc[sub.index].to_numpy(float) * p[:, None]).sum(axis=0)
+    conf = float(np.clip((float(sub["score"].max()) - 60.0) / 40.0, 0.0, 1.0))
+    if "confidence" in sub.columns and pd.notna(sub["confidence"].iloc[0]):
+        conf *= 0.5 + 0.5 * float(np.clip(sub["confidence"].iloc[0], 0, 1))
+    spec = float((sub["specificity"].astype(float).to_numpy() * p).sum()) ** 0.5
+    # never certain: OCR and gazetteers err, so one line can never zero out a hypothesis
+    w = min(0.95, KIND_WEIGHTS.get(kind, 0.5) * conf * spec)
+    ll = np.log((1.0 - w) / len(H) + w * q)
+    centred = ll - ll.mean()
+    top = int(np.argmax(p))
+    best_h = H[int(np.argmax(q))]
+    toward = H[int(np.argmax(centred))]
+    note = ""
+    if kind == "slogan":
+        note = "slogan: may name the place a protest is about"
+    elif spec < 0.75:
+        note = f"common name (borne by {round(1 / max(spec**2, 1e-9))} places)"
+    row.update(
+        weight=round(w, 4),
+        best_place=str(sub["name"].iloc[top]),
+        best_place_id=str(sub["place_id"].iloc[top]),
+        best_region=best_h,
+        best_region_name=_name(hyps, best_h),
+        pulls_toward=toward,
+        pulls_toward_name=_name(hyps, toward),
+        strength=round(float(centred.max() - centred.min()), 4),
+        note=note,
+    )
+    row.update({f"pull:{h}": round(float(v), 4) for h, v in zip(H, centred)})
+    return row, ll
 
-    evidence = pd.DataFrame(ev_rows)
-    prior = np.array([(priors or {}).get(h, 1.0) for h in H], dtype=float)
-    prior = prior / prior.sum()
-    logpost = np.log(prior) + np.array([loglik[h] for h in H])
+
+def _posterior(prior: np.ndarray, loglik: np.ndarray) -> np.ndarray:
+    logpost = np.log(prior) + loglik
     post = np.exp(logpost - logpost.max())
-    post = post / post.sum()
-    best = H[int(np.argmax(post))]
-    claim_p = float(post[0])
-    total_w = float(evidence["weight"].sum()) if len(evidence) else 0.0
-    if not len(evidence):
-        evidence = pd.DataFrame(
-            columns=[
-                "item",
-                "text",
-                "kind",
-                "n_candidates",
-                "weight",
-                "best_place",
-                "best_region",
-                "best_region_name",
-                "pulls_toward",
-                "pulls_toward_name",
-                "strength",
-                "note",
-            ]
-        )
+    return post / post.sum()
 
-    reasons: list[str] = []
-    if not len(evidence) or total_w < MIN_TOTAL_WEIGHT:
-        label = "inconclusive"
-        reasons.append(
+
+def _label_of(best: str, claim_p: float, claim: str) -> str:
+    """The label the posterior alone gives (the claim is hypothesis 0)."""
+    if best == claim and claim_p >= SUPPORT_AT:
+        return "supported"
+    if best != claim and claim_p <= CONTRADICT_AT:
+        return "contradicted"
+    return "inconclusive"
+
+
+def _label(
+    best: str, post: np.ndarray, H: list[str], hyps: list[Hypothesis], total_w: float
+) -> tuple[str, list[str]]:
+    """The label, and why: too little evidence first, then the posterior thresholds."""
+    claim_p = float(post[0])
+    best_p = float(post[H.index(best)])
+    if total_w < MIN_TOTAL_WEIGHT:
+        why = (
             "no usable evidence: no line of text matched a gazetteer place"
             if total_w == 0
-            else f"too little usable evidence (total weight {total_w:.2f} < {MIN_TOTAL_WEIGHT}): names are "
-            "uncertain, common, or only slogans"
+            else f"too little usable evidence (total weight {total_w:.2f} < {MIN_TOTAL_WEIGHT}): "
+            "names are uncertain, common, or only slogans"
         )
-    elif best == claim_region.id and claim_p >= SUPPORT_AT:
-        label = "supported"
-        reasons.append(
-            f"the claim is the most probable hypothesis with posterior {claim_p:.2f} >= {SUPPORT_AT}"
-        )
-    elif best != claim_region.id and claim_p <= CONTRADICT_AT:
-        label = "contradicted"
-        reasons.append(
-            f"{next(h.name for h in hyps if h.id == best)} is most probable "
-            f"({post[H.index(best)]:.2f}); the claim has {claim_p:.2f} <= {CONTRADICT_AT}"
+        return "inconclusive", [why]
+    label = _label_of(best, claim_p, H[0])
+    if label == "supported":
+        why = f"the claim is the most probable hypothesis with posterior {claim_p:.2f} >= {SUPPORT_AT}"
+    elif label == "contradicted":
+        why = (
+            f"{_name(hyps, best)} is most probable ({best_p:.2f}); the claim has "
+            f"{claim_p:.2f} <= {CONTRADICT_AT}"
         )
     else:
-        label = "inconclusive"
-        reasons.append(
+        why = (
             f"the evidence does not separate the hypotheses enough (claim {claim_p:.2f}, "
-            f"best {next(h.name for h in hyps if h.id == best)} {post[H.index(best)]:.2f})"
+            f"best {_name(hyps, best)} {best_p:.2f})"
         )
+    return label, [why]
 
+
+def _hypothesis_table(
+    hyps: list[Hypothesis],
+    prior: np.ndarray,
+    loglik: dict[str, float],
+    post: np.ndarray,
+    ev_rows: list[dict[str, Any]],
+) -> pd.DataFrame:
+    H = [h.id for h in hyps]
     supporting: dict[str, list[str]] = {h: [] for h in H}
     for e in ev_rows:
         if e.get("pulls_toward") in supporting and e.get("weight", 0) > 0:
             supporting[e["pulls_toward"]].append(f"#{e['item']} {e['text']}")
-    table = pd.DataFrame(
+    return pd.DataFrame(
         {
             "hypothesis": H,
             "name": [h.name for h in hyps],
@@ -699,41 +758,6 @@ def test_claim(
             "n_supporting": [len(supporting[h]) for h in H],
             "supporting": ["; ".join(supporting[h]) for h in H],
         }
-    )
-    sensitivity = _sensitivity(evidence, H, prior, loglik, label, claim_region.id, hyps)
-    clusters_df = pd.DataFrame(
-        cluster_rows,
-        columns=[
-            "cluster",
-            "n_items",
-            "n_independent",
-            "lat",
-            "lon",
-            "region",
-            "region_name",
-            "place_names",
-            "members",
-            "items",
-        ],
-    )
-    region_source = (
-        regions.attrs.get("source", "given regions")
-        if regions is not None
-        else "admin-1 codes (no polygons)"
-    )
-    return Verdict(
-        label=label,
-        claim=claim_region.id,
-        claim_name=claim_region.name,
-        claim_as_given=str(claim),
-        best_region=best,
-        best_region_name=next(h.name for h in hyps if h.id == best),
-        table=table,
-        evidence=evidence,
-        clusters=clusters_df,
-        reasons=reasons,
-        region_source=region_source,
-        sensitivity=sensitivity,
     )
 
 
@@ -760,18 +784,9 @@ def _sensitivity(
             continue
         row = evidence.loc[evidence["item"] == e.item].iloc[0]
         pulls = np.array([row[f"pull:{h}"] for h in H], dtype=float)
-        lp = np.log(prior) + base - pulls
-        post = np.exp(lp - lp.max())
-        post /= post.sum()
-        best = H[int(np.argmax(post))]
+        post = _posterior(prior, base - pulls)
         cp = float(post[0])
-        new = (
-            "supported"
-            if best == claim and cp >= SUPPORT_AT
-            else "contradicted"
-            if best != claim and cp <= CONTRADICT_AT
-            else "inconclusive"
-        )
+        new = _label_of(H[int(np.argmax(post))], cp, claim)
         if new != label:
             out.append(
                 f'Without line #{e.item} "{e.text}" the verdict would be {new} '
