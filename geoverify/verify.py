@@ -230,15 +230,7 @@ def region_shares(
     """
     ids = [r.id for r in R.REGIONS]
     out = pd.DataFrame(0.0, index=candidates.index, columns=ids)
-    have_poly = regions is not None and "geometry" in regions and regions.geometry.notna().any()
-    polys: dict[str, Any] = {}
-    if have_poly:
-        assert regions is not None
-        polys = {
-            r.id: r.geometry
-            for r in regions.itertuples()
-            if r.geometry is not None and not r.geometry.is_empty
-        }
+    polys = _polygons(regions)
     for idx, c in candidates.iterrows():
         leaf = R.leaf_for_admin(str(c.get("country", "") or ""), str(c.get("admin1", "") or ""))
         admin_chain = set(R.ancestors(leaf)) if leaf else set()
@@ -550,11 +542,7 @@ def test_claim(
         evidence=evidence,
         clusters=pd.DataFrame(cluster_rows, columns=_CLUSTER_COLUMNS),
         reasons=reasons,
-        region_source=(
-            regions.attrs.get("source", "given regions")
-            if regions is not None
-            else "admin-1 codes (no polygons)"
-        ),
+        region_source=_region_source(regions),
         sensitivity=_sensitivity(evidence, H, prior, loglik, label, claim_region.id, hyps),
     )
 
@@ -585,6 +573,42 @@ _CLUSTER_COLUMNS = [
     "members",
     "items",
 ]
+
+
+def _region_source(regions: gpd.GeoDataFrame | None) -> str:
+    """Which data placed the candidates in regions, as the verdict reports it."""
+    if regions is None:
+        return "admin-1 codes (no polygons)"
+    if not _polygons(regions):
+        said = str(regions.attrs.get("source", ""))
+        return (
+            said
+            if said.startswith("admin-1")
+            else "admin-1 codes (the regions given have no polygons)"
+        )
+    return str(regions.attrs.get("source", "region polygons given by the caller"))
+
+
+def _polygons(regions: gpd.GeoDataFrame | None) -> dict[str, Any]:
+    """The usable polygons of a regions table, by region id; a warning names ids that are not
+    in the region hierarchy (their polygons cannot stand for any hypothesis)."""
+    if regions is None or "geometry" not in regions or "id" not in regions:
+        return {}
+    polys = {
+        str(r.id): r.geometry
+        for r in regions.itertuples()
+        if r.geometry is not None and not r.geometry.is_empty
+    }
+    known = {r.id for r in R.REGIONS}
+    unknown = sorted(set(polys) - known)
+    if unknown:
+        warnings.warn(
+            f"regions table: {len(unknown)} id(s) not in the region hierarchy, not used: "
+            f"{', '.join(map(repr, unknown[:8]))}; known ids: {', '.join(sorted(known))}",
+            GeoverifyWarning,
+            stacklevel=4,
+        )
+    return {k: v for k, v in polys.items() if k in known}
 
 
 def _name(hyps: list[Hypothesis], hyp_id: str) -> str:

@@ -149,3 +149,22 @@ def test_explicit_alternatives(gazetteer):
         "elsewhere",
     ]
     assert v.label == "contradicted" and v.best_region == "ladakh"
+
+
+def test_a_regions_table_is_used_or_said_not_to_be(gazetteer, ne_regions):
+    """A regions table without polygons is reported as admin codes, not as 'given regions';
+    ids outside the hierarchy are named in a warning, not silently dropped."""
+    import pandas as pd
+
+    cands = gv.match_places(pd.DataFrame({"text": ["Khomeini Chowk Kargil"]}), gazetteer)
+    no_poly = ne_regions.copy()
+    no_poly.attrs = {}
+    no_poly["geometry"] = None
+    v = gv.test_claim(cands, "PoK", regions=no_poly)
+    assert v.region_source == "admin-1 codes (the regions given have no polygons)"
+    odd = ne_regions.copy()
+    odd.loc[odd.index[0], "id"] = "atlantis"
+    with pytest.warns(gv.GeoverifyWarning, match="'atlantis'"):
+        gv.test_claim(cands, "PoK", regions=odd)
+    v = gv.test_claim(cands, "PoK", regions=ne_regions)
+    assert v.region_source.startswith("Natural Earth")
