@@ -329,8 +329,21 @@ def _hypotheses(
             if inner
             else h
         )
+    final = [_named(h) for h in final]
     final.append(Hypothesis(R.ELSEWHERE, "Elsewhere (none of the above)", None))
     return final
+
+
+def _named(h: Hypothesis) -> Hypothesis:
+    """A region less the regions it excludes, named as the region that is left where there is
+    one: Pakistan-administered Kashmir outside Gilgit-Baltistan is Azad Kashmir."""
+    if not h.exclude or h.region is None:
+        return h
+    left = R.leaves(h.region) - set().union(*(R.leaves(e) for e in h.exclude))
+    same = [r for r in R.REGIONS if left and R.leaves(r.id) == left]
+    if not same:
+        return h
+    return Hypothesis(h.id, same[0].name, h.region, h.exclude, h.is_claim)
 
 
 def _hyp_shares(shares: pd.DataFrame, hyps: list[Hypothesis]) -> pd.DataFrame:

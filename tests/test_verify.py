@@ -168,3 +168,18 @@ def test_a_regions_table_is_used_or_said_not_to_be(gazetteer, ne_regions):
         gv.test_claim(cands, "PoK", regions=odd)
     v = gv.test_claim(cands, "PoK", regions=ne_regions)
     assert v.region_source.startswith("Natural Earth")
+
+
+def test_a_complement_hypothesis_is_named_as_the_region_left(gazetteer):
+    """A Gilgit-Baltistan claim against Muzaffarabad evidence: the alternative inside
+    Pakistan-administered Kashmir is Azad Kashmir, and is called so."""
+    import pandas as pd
+
+    cands = gv.match_places(pd.DataFrame({"text": ["Muzaffarabad"]}), gazetteer)
+    v = gv.test_claim(cands, "Gilgit-Baltistan")
+    names = dict(zip(v.table["hypothesis"], v.table["name"]))
+    assert (
+        names["pakistan-administered-kashmir-excluding-gilgit-baltistan"]
+        == "Azad Jammu and Kashmir"
+    )
+    assert v.best_region_name == "Azad Jammu and Kashmir"
