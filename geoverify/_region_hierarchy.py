@@ -7,11 +7,14 @@ from here, so neither imports the other.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from .exceptions import UnknownRegionError
+from .data import bundled_path
+from .exceptions import RegionDataError, UnknownRegionError
 
 
 @dataclass(frozen=True)
@@ -32,165 +35,45 @@ class Region:
     # Natural Earth features that draw the region: (layer, BRK_NAME or ADMIN) pairs
     ne_features: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     anchors: tuple[tuple[str, float, float], ...] = field(default=(), compare=False)
+    # drawn as its features less these regions (a country less the disputed areas it holds)
+    minus: tuple[str, ...] = field(default=(), compare=False)
 
 
-#: The region hierarchy. Leaves (regions without children) partition the area of interest.
-REGIONS: tuple[Region, ...] = (
-    Region(
-        "india-administered-jammu-and-kashmir",
-        "India-administered Jammu and Kashmir",
-        admin1=("IN.12", "IN.41"),
-        aliases=(
-            "Indian-administered Kashmir",
-            "India-administered Kashmir",
-            "Indian Kashmir",
-            "IoK",
-            "IOK",
-            "Indian-occupied Kashmir",
-            "Indian occupied Kashmir",
-            "IIOJK",
-            "Indian Illegally Occupied Jammu and Kashmir",
-            "IOJK",
-            "Jammu and Kashmir",
-            "Jammu & Kashmir",
-            "J&K",
-            "Kashmir (India)",
-            "مقبوضہ کشمیر",
-        ),
-        note="Administered by India (union territories of Jammu and Kashmir, and Ladakh); claimed by Pakistan.",
-        ne_features=(("disputed", "Jammu and Kashmir"),),
-    ),
-    Region(
-        "jammu-and-kashmir-ut",
-        "Jammu and Kashmir (union territory)",
-        parent="india-administered-jammu-and-kashmir",
-        admin1=("IN.12",),
-        aliases=("Jammu and Kashmir UT", "J&K UT", "Kashmir Valley", "Kashmir valley", "Jammu"),
-        anchors=(("Srinagar", 34.08, 74.80), ("Jammu", 32.73, 74.86)),
-    ),
-    Region(
-        "ladakh",
-        "Ladakh",
-        parent="india-administered-jammu-and-kashmir",
-        admin1=("IN.41",),
-        aliases=("Ladakh", "لداخ", "Kargil", "کرگل", "Leh", "Kargil district", "Leh district"),
-        note="Union territory of India since 2019 (districts Leh and Kargil); 'Kargil' resolves here.",
-        anchors=(("Kargil", 34.56, 76.13), ("Leh", 34.16, 77.58)),
-    ),
-    Region(
-        "pakistan-administered-kashmir",
-        "Pakistan-administered Kashmir",
-        admin1=("PK.06", "PK.07"),
-        aliases=(
-            "PoK",
-            "POK",
-            "PoJK",
-            "PaK",
-            "Pakistan-occupied Kashmir",
-            "Pakistan occupied Kashmir",
-            "Pakistan Occupied Kashmir",
-            "Pakistan-occupied Jammu and Kashmir",
-            "Pakistan-administered Kashmir",
-            "Pakistani-administered Kashmir",
-            "Pakistan-held Kashmir",
-            "Pakistani Kashmir",
-            "Kashmir (Pakistan)",
-            "پاکستان کے زیر انتظام کشمیر",
-        ),
-        note="Administered by Pakistan (Azad Jammu and Kashmir, and Gilgit-Baltistan); claimed by India.",
-        ne_features=(("disputed", "Azad Kashmir"), ("disputed", "Northern Areas")),
-    ),
-    Region(
-        "azad-kashmir",
-        "Azad Jammu and Kashmir",
-        parent="pakistan-administered-kashmir",
-        admin1=("PK.06",),
-        aliases=(
-            "AJK",
-            "AJ&K",
-            "Azad Kashmir",
-            "Azad Jammu and Kashmir",
-            "Azad Jammu & Kashmir",
-            "آزاد کشمیر",
-            "آزاد جموں و کشمیر",
-        ),
-        ne_features=(("disputed", "Azad Kashmir"),),
-        anchors=(("Muzaffarabad", 34.37, 73.47), ("Mirpur", 33.15, 73.75)),
-    ),
-    Region(
-        "gilgit-baltistan",
-        "Gilgit-Baltistan",
-        parent="pakistan-administered-kashmir",
-        admin1=("PK.07",),
-        aliases=("GB", "Gilgit Baltistan", "Northern Areas", "Gilgit-Baltistan", "گلگت بلتستان"),
-        ne_features=(("disputed", "Northern Areas"),),
-        anchors=(("Gilgit", 35.92, 74.31), ("Skardu", 35.30, 75.63)),
-    ),
-    Region(
-        "pakistan",
-        "Pakistan (outside Pakistan-administered Kashmir)",
-        admin1=("PK.01", "PK.02", "PK.03", "PK.04", "PK.05", "PK.08"),
-        aliases=("Pakistan", "پاکستان", "Pakistan proper"),
-        note="Pakistan's provinces and capital territory; Pakistan-administered Kashmir is a separate region.",
-        ne_features=(("countries", "Pakistan"),),
-    ),
-    Region(
-        "balochistan",
-        "Balochistan",
-        parent="pakistan",
-        admin1=("PK.02",),
-        aliases=("Balochistan", "Baluchistan", "بلوچستان", "Quetta", "کوئٹہ"),
-        anchors=(("Quetta", 30.18, 66.99),),
-    ),
-    Region(
-        "khyber-pakhtunkhwa",
-        "Khyber Pakhtunkhwa",
-        parent="pakistan",
-        admin1=("PK.03", "PK.01"),
-        aliases=("KP", "KPK", "Khyber Pakhtunkhwa", "NWFP", "N.W.F.P.", "FATA", "خیبر پختونخوا"),
-    ),
-    Region(
-        "punjab-pakistan",
-        "Punjab (Pakistan)",
-        parent="pakistan",
-        admin1=("PK.04",),
-        aliases=("Punjab, Pakistan", "Pakistani Punjab", "پنجاب"),
-        anchors=(("Lahore", 31.55, 74.34),),
-    ),
-    Region(
-        "sindh", "Sindh", parent="pakistan", admin1=("PK.05",), aliases=("Sindh", "Sind", "سندھ")
-    ),
-    Region(
-        "islamabad",
-        "Islamabad Capital Territory",
-        parent="pakistan",
-        admin1=("PK.08",),
-        aliases=("Islamabad", "ICT", "اسلام آباد"),
-    ),
-    Region(
-        "siachen",
-        "Siachen Glacier",
-        aliases=("Siachen", "Siachen Glacier", "سیاچن"),
-        note="Held by India since 1984, claimed by Pakistan; Natural Earth marks it indeterminate.",
-        ne_features=(("disputed", "Siachen Glacier"),),
-    ),
-    Region(
-        "china-administered-kashmir",
-        "China-administered Aksai Chin and Shaksgam Valley",
-        aliases=("Aksai Chin", "Shaksgam Valley", "Shaksam Valley", "Trans-Karakoram Tract"),
-        note="Administered by China; claimed by India.",
-        ne_features=(("disputed", "Aksai Chin"), ("disputed", "Shaksam Valley")),
-    ),
-    Region(
-        "india",
-        "India (outside India-administered Jammu and Kashmir)",
-        admin1=("IN.*",),
-        aliases=("India", "بھارت", "ہندوستان", "India proper"),
-        note="India's states and union territories other than Jammu and Kashmir and Ladakh.",
-        ne_features=(("countries", "India"),),
-        anchors=(("Delhi", 28.61, 77.21),),
-    ),
-)
+def _load(path: Path) -> tuple[tuple[Region, ...], tuple[str, str] | None]:
+    """The regions of ``data/regions/regions.json`` (shipped with the package), checked."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        regions = tuple(
+            Region(
+                id=str(r["id"]),
+                name=str(r["name"]),
+                parent=r.get("parent"),
+                admin1=tuple(r.get("admin1", ())),
+                aliases=tuple(r.get("aliases", ())),
+                note=str(r.get("note", "")),
+                ne_features=tuple((str(a), str(b)) for a, b in r.get("ne_features", ())),
+                anchors=tuple((str(n), float(y), float(x)) for n, y, x in r.get("anchors", ())),
+                minus=tuple(r.get("minus", ())),
+            )
+            for r in doc["regions"]
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise RegionDataError(f"{path}: not a region hierarchy ({exc})") from exc
+    ids = {r.id for r in regions}
+    for r in regions:
+        for other in (r.parent, *r.minus):
+            if other is not None and other not in ids:
+                raise RegionDataError(
+                    f"{path}: region {r.id!r} names {other!r}, which is not in it"
+                )
+    loc = doc.get("line_of_control")
+    return regions, (str(loc[0]), str(loc[1])) if loc else None
+
+
+#: The region hierarchy, as data (``data/regions/regions.json``). Leaves (regions without
+#: children) partition the area of interest.
+REGIONS, LINE_OF_CONTROL = _load(bundled_path("regions", "regions.json"))
+
 
 _BY_ID = {r.id: r for r in REGIONS}
 ELSEWHERE = "elsewhere"

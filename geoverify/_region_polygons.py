@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from ._region_hierarchy import REGIONS, ancestors, leaves, region
+from ._region_hierarchy import LINE_OF_CONTROL, REGIONS, ancestors, leaves, region
 from .data import fetch, sha256_file
 from .exceptions import InputError, RegionDataError
 
@@ -129,21 +129,18 @@ def natural_earth_polygons(
     for r in REGIONS:
         parts = [feature(layer, value) for layer, value in r.ne_features]
         by_id[r.id] = shapely.union_all(parts) if parts else None
-    jk, pak_k = (
-        by_id.get("india-administered-jammu-and-kashmir"),
-        by_id.get("pakistan-administered-kashmir"),
-    )
-    pak, ind = by_id.get("pakistan"), by_id.get("india")
-    if pak is not None and pak_k is not None:
-        by_id["pakistan"] = shapely.make_valid(pak.difference(pak_k))
-    if ind is not None and jk is not None:
-        by_id["india"] = shapely.make_valid(ind.difference(jk))
+    drawn = dict(by_id)  # "minus" takes the features as drawn, not as already reduced
+    for r in REGIONS:
+        shape, less = drawn.get(r.id), [drawn.get(m) for m in r.minus]
+        if shape is not None and less and all(g is not None for g in less):
+            by_id[r.id] = shapely.make_valid(shape.difference(shapely.union_all(less)))
     files = {key: meta for key, (_, meta) in layers.items()}
     _check_anchors(by_id, files)
     loc = None
-    if jk is not None and pak_k is not None:
+    sides = [by_id.get(i) for i in LINE_OF_CONTROL or ()]
+    if len(sides) == 2 and sides[0] is not None and sides[1] is not None:
         # the Line of Control: where India- and Pakistan-administered Kashmir meet
-        loc = shapely.line_merge(jk.boundary.intersection(pak_k.buffer(0.02)))
+        loc = shapely.line_merge(sides[0].boundary.intersection(sides[1].buffer(0.02)))
     extras = {
         "source": "Natural Earth (10m disputed areas, 50m countries)",
         "files": files,
