@@ -148,9 +148,9 @@ def hash_video(
     others (``bits[:, len(crops):]``)."""
     from tqdm.auto import tqdm
 
-    from .frames import _iter_video, _reformatter
+    from ._video import iter_video, reformatter
 
-    reformatter = _reformatter()
+    reformatter = reformatter()
     info: dict[str, Any] = {}
     times: list[float] = []
     thumbs: list[NDArray[np.uint8]] = []
@@ -159,7 +159,7 @@ def hash_video(
     bar = tqdm(desc=f"hashing {path.name}", unit="frame", disable=not settings.progress)
     last = 0.0
     with bar:
-        for t, frame, rot in _iter_video(path, None, None, info, bar):
+        for t, frame, rot in iter_video(path, None, None, info, bar):
             t0 = t if t0 is None else t0
             last = t - t0
             if last + 1e-6 < next_t:
