@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import math
 import os
 import time
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -17,168 +14,10 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from .._escape import html_text
-from .._sphere import haversine_m
 from ..exceptions import BadRowsWarning, GazetteerError, OptionError
 from ..text import detect_script, name_key, normalize
-from .countries import inside_country
-from .index import NameIndex, PackedStrings, QueryKeys
-
-#: Columns of a gazetteer, in order. ``alt_names`` is a list of strings.
-COLUMNS = [
-    "id",
-    "name",
-    "alt_names",
-    "lat",
-    "lon",
-    "kind",
-    "country",
-    "admin1",
-    "admin1_name",
-    "population",
-    "source",
-    "uncertainty_m",
-]
-
-_DEFAULTS: dict[str, Any] = {
-    "kind": "place",
-    "country": "",
-    "admin1": "",
-    "admin1_name": "",
-    "population": 0,
-    "source": "",
-    "uncertainty_m": np.nan,
-}
-
-_BAD_CHAR = "\ufffd"
-
-#: Extension of files written by :meth:`Gazetteer.save`.
-SAVE_SUFFIX = ".npz"
-
-
-def _split_alt(value: Any) -> list[str]:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return []
-    if isinstance(value, (list, tuple, set, np.ndarray)):
-        items = [str(v) for v in value]
-    else:
-        items = str(value).split("|")
-    return [s.strip() for s in items if s and s.strip()]
-
-
-def _clean(df: pd.DataFrame, origin: str) -> tuple[pd.DataFrame, list[str]]:
-    """Validate rows; return the good ones and a message per bad one."""
-    problems: list[str] = []
-    missing = [c for c in ("id", "name", "lat", "lon") if c not in df.columns]
-    if missing:
-        raise GazetteerError(
-            f"{origin}: missing required column(s) {', '.join(missing)}; a gazetteer needs "
-            f"id, name, lat, lon (and optionally alt_names, kind, country, admin1, source, "
-            f"uncertainty_m). Columns found: {', '.join(map(str, df.columns))}"
-        )
-    out = df.reset_index(drop=True).copy()
-    for col, default in _DEFAULTS.items():
-        if col not in out.columns:
-            out[col] = default
-    line_of = (
-        out["_line"].to_numpy() if "_line" in out.columns else np.arange(len(out)) + 2
-    ).tolist()
-    lat = pd.to_numeric(out["lat"], errors="coerce").to_numpy(dtype=float)
-    lon = pd.to_numeric(out["lon"], errors="coerce").to_numpy(dtype=float)
-    names = out["name"].astype("string").fillna("").str.strip().astype(str).to_numpy(dtype=object)
-    empty = np.array([not n for n in names], dtype=bool)
-    nonnum = np.isnan(lat) | np.isnan(lon)
-    rng = ~nonnum & ((np.abs(lat) > 90) | (np.abs(lon) > 180))
-    undecodable = np.array(["\ufffd" in n for n in names], dtype=bool)
-    bad = empty | nonnum | rng | undecodable
-    raw_lat, raw_lon = out["lat"].to_numpy(), out["lon"].to_numpy()
-    for i in np.flatnonzero(bad):
-        if empty[i]:
-            why = "empty name"
-        elif nonnum[i]:
-            why = f"non-numeric or missing coordinates (lat={raw_lat[i]!r}, lon={raw_lon[i]!r})"
-        elif rng[i]:
-            why = f"coordinates out of range (lat={lat[i]}, lon={lon[i]})"
-        else:
-            why = "name contains undecodable bytes (U+FFFD; the file is not valid UTF-8 here)"
-        problems.append(f"{origin}, line {line_of[i]}: {why}")
-    keep = ~bad
-    out = out.loc[keep].copy()
-    lines_kept = [line_of[i] for i in np.flatnonzero(keep)]
-    out["lat"] = lat[keep]
-    out["lon"] = lon[keep]
-    out["name"] = names[keep]
-    out["id"] = out["id"].astype(str)
-    alts = (
-        [_split_alt(v) for v in out["alt_names"]]
-        if "alt_names" in out.columns
-        else [[] for _ in range(len(out))]
-    )
-    for j, a in enumerate(alts):
-        n_bad = sum(_BAD_CHAR in s for s in a)
-        if n_bad:
-            problems.append(
-                f"{origin}, line {lines_kept[j]}: alternate name(s) with undecodable bytes "
-                f"dropped ({n_bad} of {len(a)}); the row is kept"
-            )
-            alts[j] = [s for s in a if _BAD_CHAR not in s]
-    out["alt_names"] = alts
-    for col in ("kind", "country", "admin1", "admin1_name", "source"):
-        out[col] = out[col].fillna(_DEFAULTS[col]).astype(str)
-    # GeoNames admin1 codes are zero-padded strings ("06"); CSV readers may have made them ints
-    out["admin1"] = [a.zfill(2) if a.isdigit() and len(a) < 2 else a for a in out["admin1"]]
-    out["population"] = pd.to_numeric(out["population"], errors="coerce").fillna(0).astype("int64")
-    out["uncertainty_m"] = pd.to_numeric(out["uncertainty_m"], errors="coerce")
-    dup = out["id"].duplicated(keep="first").to_numpy()
-    for jd in np.flatnonzero(dup).tolist():
-        problems.append(
-            f"{origin}, line {lines_kept[jd]}: duplicate id {out['id'].iloc[jd]!r} (kept the first)"
-        )
-    out = out.loc[~dup]
-    return out, problems
-
-
-def check_swapped_coordinates(df: pd.DataFrame, origin: str) -> str | None:
-    """Say whether most points fall outside their declared country (swapped lat/lon?).
-
-    Parameters
-    ----------
-    df
-        Rows with ``lat``, ``lon`` and ``country``.
-    origin
-        What to call the input in the message.
-
-    Returns
-    -------
-    str or None
-        A warning message, or None when the coordinates look right (or cannot be checked).
-    """
-    if "country" not in df.columns or len(df) < 3:
-        return None
-    lat = df["lat"].to_numpy(dtype=float)
-    lon = df["lon"].to_numpy(dtype=float)
-    cc = df["country"].astype(str).str.upper().to_numpy(dtype=object)
-    ins = inside_country(lat, lon, cc)
-    known = ~np.isnan(ins)
-    if known.sum() < 3:
-        return None
-    outside = known & (ins == 0)
-    if outside.sum() <= 0.5 * known.sum():
-        return None
-    swapped = inside_country(lon, lat, cc)
-    n_sw = int(np.nansum(swapped[known]))
-    lines = df["_line"].to_numpy()[outside][:5].tolist() if "_line" in df.columns else []
-    where = f" (e.g. line(s) {', '.join(map(str, lines))})" if lines else ""
-    msg = (
-        f"{origin}: {int(outside.sum())} of {int(known.sum())} points lie outside their "
-        f"declared country{where}"
-    )
-    if n_sw > 0.5 * known.sum():
-        msg += (
-            f"; with latitude and longitude exchanged {n_sw} would lie inside. The lat and lon "
-            f"columns look swapped: load with columns={{'lat': 'lon', 'lon': 'lat'}} to exchange "
-            f"them"
-        )
-    return msg + ". The rows are kept as they are."
+from ._validate import COLUMNS, check_swapped_coordinates, clean_places
+from .index import NameIndex, QueryKeys
 
 
 class Gazetteer:
@@ -275,7 +114,7 @@ class Gazetteer:
                 f"on_bad_rows must be 'warn', 'raise' or 'ignore', not {on_bad_rows!r}"
             )
         origin = origin or name
-        clean, problems = _clean(df, origin)
+        clean, problems = clean_places(df, origin)
         if problems:
             msg = f"{len(problems)} unusable row(s) skipped or repaired:\n  " + "\n  ".join(
                 problems[:50]
@@ -543,13 +382,6 @@ class Gazetteer:
         )
 
     # ------------------------------------------------------------------ combination
-    def _name_index_map(self) -> dict[str, list[int]]:
-        by_key: dict[str, list[int]] = {}
-        for i, (nm, alts) in enumerate(zip(self.places["name"], self.places["alt_names"])):
-            for key in {name_key(n) for n in [nm, *alts]}:
-                by_key.setdefault(key, []).append(i)
-        return by_key
-
     def find_duplicates(self, within_m: float = 1000.0) -> pd.DataFrame:
         """Pairs of places that share a name (any of their names) and lie within ``within_m``.
 
@@ -563,25 +395,9 @@ class Gazetteer:
         pandas.DataFrame
             ``id_a, id_b, name, distance_m``.
         """
-        lat = self.places["lat"].to_numpy()
-        lon = self.places["lon"].to_numpy()
-        ids = self.places["id"].to_numpy()
-        pairs: dict[tuple[int, int], tuple[str, float]] = {}
-        for key, members in self._name_index_map().items():
-            if len(members) < 2 or len(members) > 500:
-                continue
-            for a_i, a in enumerate(members):
-                for b in members[a_i + 1 :]:
-                    if (a, b) in pairs:
-                        continue
-                    d = haversine_m(lat[a], lon[a], lat[b], lon[b])
-                    if d <= within_m:
-                        pairs[(a, b)] = (key.split("|")[0], d)
-        rows = [
-            {"id_a": ids[a], "id_b": ids[b], "name": nm, "distance_m": round(d, 1)}
-            for (a, b), (nm, d) in sorted(pairs.items())
-        ]
-        return pd.DataFrame(rows, columns=["id_a", "id_b", "name", "distance_m"])
+        from ._merge import find_duplicates
+
+        return find_duplicates(self.places, within_m)
 
     def merge(
         self, *others: Gazetteer, dedupe_m: float = 1000.0, name: str | None = None
@@ -606,62 +422,15 @@ class Gazetteer:
         -------
         Gazetteer
         """
-        frames = [self.places, *[o.places for o in others]]
-        allp = pd.concat(frames, ignore_index=True)
-        keep: list[int] = []
-        merged_alts: dict[int, list[str]] = {}
-        merged_src: dict[int, list[str]] = {}
-        by_key: dict[str, list[int]] = {}
-        log: list[dict[str, Any]] = []
-        lat = allp["lat"].to_numpy()
-        lon = allp["lon"].to_numpy()
-        ids = allp["id"].astype(str).to_numpy()
-        n_first = len(self.places)
-        for i, (nm, alts, src) in enumerate(
-            zip(allp["name"], allp["alt_names"], allp["source"].astype(str))
-        ):
-            keys = list(dict.fromkeys(name_key(n) for n in [nm, *alts]))
-            target = None
-            if i >= n_first:  # places of one gazetteer are not merged among themselves
-                for key in keys:
-                    for j in by_key.get(key, []):
-                        d = haversine_m(lat[i], lon[i], lat[j], lon[j])
-                        if d <= dedupe_m:
-                            target = j
-                            log.append(
-                                {
-                                    "kept_id": ids[j],
-                                    "merged_id": ids[i],
-                                    "name": key.split("|")[0],
-                                    "distance_m": round(d, 1),
-                                }
-                            )
-                            break
-                    if target is not None:
-                        break
-            if target is None:
-                keep.append(i)
-                for key in keys:
-                    by_key.setdefault(key, []).append(i)
-            else:
-                merged_alts.setdefault(target, []).extend([nm, *alts])
-                merged_src.setdefault(target, []).append(src)
-        out = allp.iloc[keep].copy()
-        out["alt_names"] = [
-            [n for n in dict.fromkeys([*a, *merged_alts.get(i, [])]) if n != pn]
-            for i, a, pn in zip(keep, out["alt_names"], out["name"])
-        ]
-        out["source"] = [
-            " + ".join(dict.fromkeys([s, *merged_src.get(i, [])]))
-            for i, s in zip(keep, out["source"])
-        ]
-        gdf = gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")
+        from ._merge import merge_places
+
+        places, log = merge_places([self.places, *[o.places for o in others]], dedupe_m)
         gaz = Gazetteer(
-            gdf,
+            places,
             name=name or " + ".join([self.name, *[o.name for o in others]]),
             sources=[*self.sources, *[s for o in others for s in o.sources]],
         )
-        gaz.merge_log = pd.DataFrame(log, columns=["kept_id", "merged_id", "name", "distance_m"])
+        gaz.merge_log = log
         return gaz
 
     def __add__(self, other: Gazetteer) -> Gazetteer:
@@ -687,28 +456,9 @@ class Gazetteer:
         pathlib.Path
             The file written.
         """
-        from .._atomic import atomic_open
+        from ._store import write_npz
 
-        p = Path(path)
-        if p.suffix != SAVE_SUFFIX:
-            p = p.with_name(p.name + SAVE_SUFFIX)
-        arrays: dict[str, NDArray[Any]] = {}
-        columns = [c for c in self.places.columns if c != "geometry"]
-        for col in columns:
-            arrays.update(_pack_column(f"places/{col}", self.places[col]))
-        meta = {
-            "format": "geoverify-gazetteer",
-            "version": 1,
-            "name": self.name,
-            "sources": self.sources,
-            "columns": columns,
-            "bad_rows": list(self.bad_rows[:1000]),
-        }
-        arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
-        arrays.update(self.index.arrays())
-        with atomic_open(p, "wb") as fh:
-            np.savez(fh, **arrays)  # type: ignore[arg-type]
-        return p
+        return write_npz(self, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Gazetteer:
@@ -728,28 +478,12 @@ class Gazetteer:
         GazetteerError
             The file is missing or is not a saved gazetteer.
         """
-        p = Path(path)
-        if not p.exists():
-            raise GazetteerError(f"{p}: no such file")
-        try:
-            with np.load(p, allow_pickle=False) as z:
-                arrs = {k: z[k] for k in z.files}
-            meta = json.loads(arrs["meta"].tobytes().decode("utf-8"))
-        except (OSError, ValueError, KeyError) as exc:
-            raise GazetteerError(f"{p}: not a gazetteer saved by Gazetteer.save ({exc})") from exc
-        if meta.get("format") != "geoverify-gazetteer":
-            raise GazetteerError(f"{p}: not a gazetteer saved by Gazetteer.save")
-        data = {col: _unpack_column(f"places/{col}", arrs) for col in meta["columns"]}
-        df = pd.DataFrame(data)
-        gdf = gpd.GeoDataFrame(
-            df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326"
-        )
-        gaz = cls(gdf, name=meta["name"], sources=meta["sources"])
+        from ._store import read_npz
+
+        places, meta, index = read_npz(path)
+        gaz = cls(places, name=meta["name"], sources=meta["sources"])
         gaz.bad_rows = tuple(meta.get("bad_rows", ()))
-        try:
-            gaz._index = NameIndex.from_arrays(arrs)
-        except (KeyError, ValueError) as exc:
-            raise GazetteerError(f"{p}: the saved name index is unreadable ({exc})") from exc
+        gaz._index = index
         return gaz
 
     # ------------------------------------------------------------------ display
@@ -788,42 +522,3 @@ class Gazetteer:
             f"<div><b>{html_text(repr(self))}</b><table><tr>{hdr}</tr>{rows}</table>"
             f"{'…' if len(self) > 8 else ''}</div>"
         )
-
-
-def _pack_column(key: str, series: pd.Series) -> dict[str, NDArray[Any]]:
-    if key.endswith("/alt_names"):
-        lists = [list(a) for a in series]
-        flat = [s for a in lists for s in a]
-        ps = PackedStrings.from_list(flat)
-        return {
-            f"{key}:blob": ps.blob,
-            f"{key}:off": ps.offsets,
-            f"{key}:counts": np.asarray([len(a) for a in lists], dtype=np.int32),
-        }
-    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
-        return {f"{key}:num": series.to_numpy(dtype=float if series.dtype.kind == "f" else None)}
-    values = [
-        "" if (v is None or (isinstance(v, float) and math.isnan(v))) else str(v) for v in series
-    ]
-    uniq, codes = np.unique(np.asarray(values, dtype=object), return_inverse=True)
-    ps = PackedStrings.from_list(list(uniq))
-    return {
-        f"{key}:ublob": ps.blob,
-        f"{key}:uoff": ps.offsets,
-        f"{key}:codes": codes.astype(np.int32),
-    }
-
-
-def _unpack_column(key: str, arrs: dict[str, NDArray[Any]]) -> Any:
-    if f"{key}:counts" in arrs:
-        flat = PackedStrings(arrs[f"{key}:blob"], arrs[f"{key}:off"]).to_list()
-        counts = arrs[f"{key}:counts"]
-        ends = np.cumsum(counts).tolist()
-        starts = [0, *ends[:-1]]
-        return [flat[s:e] for s, e in zip(starts, ends)]
-    if f"{key}:num" in arrs:
-        return arrs[f"{key}:num"]
-    uniq = np.asarray(
-        PackedStrings(arrs[f"{key}:ublob"], arrs[f"{key}:uoff"]).to_list(), dtype=object
-    )
-    return uniq[arrs[f"{key}:codes"]] if len(uniq) else np.zeros(0, dtype=object)
