@@ -500,9 +500,9 @@ def review(
     InputError
         Not a candidates table or a case, a case that was not run, or no claim.
     """
-    from .case import Case
-
-    if isinstance(cands_or_case, Case):
+    # a Case, told by what it has (this module is what Case.run uses to replay edits, so it
+    # does not import case.py back)
+    if not isinstance(cands_or_case, pd.DataFrame) and hasattr(cands_or_case, "edits"):
         case = cands_or_case
         if case.candidates is None:
             raise InputError("the case has not been run: case.run() first")
