@@ -12,6 +12,7 @@ import numpy as np
 
 from ._escape import html_text, json_text, md_text
 from ._imaging import data_uri
+from .fetch import PROVENANCE_FIELDS
 
 if TYPE_CHECKING:
     from .case import Case
@@ -70,19 +71,9 @@ def frame_crop_uri(frames: Any, frame: Any, box: tuple[Any, ...]) -> str | None:
         return None
 
 
-#: Provenance fields shown for media fetched from a link, in this order.
-_ORIGIN_FIELDS = (
-    "url",
-    "extractor",
-    "id",
-    "uploader",
-    "channel",
-    "upload_date",
-    "title",
-    "description",
-    "retrieved",
-    "yt_dlp",
-)
+#: Provenance fields shown for media fetched from a link, in this order (the record's own
+#: fields, then when and with what it was fetched).
+_ORIGIN_FIELDS = ("url", *PROVENANCE_FIELDS[:-1], "retrieved", "yt_dlp")
 
 
 def _name(path: Any) -> str:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import shutil
 import socket
-import threading
 from pathlib import Path
 
 import pytest
@@ -16,11 +13,7 @@ import geoverify as gv
 from geoverify.data import sha256_file
 from geoverify.demo import demo_video
 from geoverify.exceptions import MediaDownloadError, OutputExistsError
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
+from tests._loopback import serve_folder
 
 
 @pytest.fixture(autouse=True)
@@ -35,13 +28,8 @@ def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("www")
     shutil.copy(demo_video(), root / "clip.mp4")
     (root / "notmedia.txt").write_text("hello", encoding="utf-8")
-    handler = functools.partial(_Quiet, directory=str(root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", root
-    httpd.shutdown()
-    httpd.server_close()
+    with serve_folder(root) as base:
+        yield base, root
 
 
 def test_fetch_media_records_provenance(server, tmp_path):

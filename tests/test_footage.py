@@ -3,10 +3,7 @@ section, and ``geoverify compare``."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import threading
 
 import pytest
 
@@ -14,6 +11,7 @@ import geoverify as gv
 from geoverify._videoedit import Edit, make_clip, read_frames, write_video
 from geoverify.cli import main
 from geoverify.demo import demo_video
+from tests._loopback import serve_folder
 
 HOSTILE_TITLE = "Kargil march, full footage <img src=x onerror=alert(2)>"
 PAGE = f"""<!DOCTYPE html><html><head><title>Original</title>
@@ -21,11 +19,6 @@ PAGE = f"""<!DOCTYPE html><html><head><title>Original</title>
 <meta property="og:description" content="Organiser's upload. [click](javascript:alert(3))"/>
 </head><body><video src="reference.mp4" controls></video></body></html>
 """
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(autouse=True)
@@ -46,12 +39,8 @@ def site(shared, tmp_path_factory):
     write_video(frames, root / "reference.mp4", 25)
     make_clip(root / "reference.mp4", root / "viral.mp4", 13.0, 18.0, Edit(scale=0.6, logo=True))
     (root / "page.html").write_text(PAGE, encoding="utf-8")
-    handler = functools.partial(_Quiet, directory=str(root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", root
-    httpd.shutdown()
-    httpd.server_close()
+    with serve_folder(root) as base:
+        yield base, root
 
 
 @pytest.mark.slow  # one OCR pass (the CRAFT detector loads)
