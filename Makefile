@@ -46,7 +46,7 @@ test: system $(VENV)/.stamp-dev lint docs
 
 # An extra command, not a set-up step: JupyterLab on the notebooks, on localhost with a token.
 lab: system $(VENV)/.stamp-lab
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 docs: $(VENV)/.stamp-dev
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
