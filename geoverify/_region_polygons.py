@@ -16,7 +16,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from ._region_hierarchy import LINE_OF_CONTROL, REGIONS, ancestors, leaves, region
-from .data import fetch, sha256_file
+from .data import bundled_layer, fetch, published_or_bundled, sha256_file
 from .exceptions import InputError, RegionDataError
 
 _LAYERS = {
@@ -25,11 +25,20 @@ _LAYERS = {
 }
 
 
-def _read(key: str, data_dir: str | None) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
+def _read(key: str, data_dir: str | None, use: str) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
     """One Natural Earth layer in EPSG:4326, checked: readable, not empty, with its name
-    column and with coordinates that are longitude/latitude."""
+    column and with coordinates that are longitude/latitude.
+
+    ``use``: ``"published"`` (a local or fetched file, downloaded if settings allow),
+    ``"bundled"`` (geoverify's simplified subset) or ``"auto"`` (published where at hand,
+    else bundled; never a download)."""
     name, col = _LAYERS[key]
-    path = fetch(name, data_dir=data_dir)
+    if use == "bundled":
+        path, origin = bundled_layer(name), "bundled"
+    elif use == "auto":
+        path, origin = published_or_bundled(name, data_dir=data_dir)
+    else:
+        path, origin = fetch(name, data_dir=data_dir), "published"
     try:
         gdf = gpd.read_file(path)
     except Exception as exc:  # pyogrio/GDAL raise several error types
@@ -42,7 +51,7 @@ def _read(key: str, data_dir: str | None) -> tuple[gpd.GeoDataFrame, dict[str, s
         raise RegionDataError(f"{path}: no {col} column, so not the Natural Earth layer {name}")
     gdf = to_lonlat(gdf, str(path))
     gdf["geometry"] = shapely.make_valid(gdf.geometry.values)
-    return gdf, {"file": str(path), "sha256": sha256_file(path)}
+    return gdf, {"file": str(path), "sha256": sha256_file(path), "origin": origin}
 
 
 def to_lonlat(
@@ -99,9 +108,11 @@ def to_lonlat(
 
 
 def natural_earth_polygons(
-    table: pd.DataFrame, data_dir: str | None = None
+    table: pd.DataFrame, data_dir: str | None = None, use: str = "published"
 ) -> tuple[list[Any], dict[str, Any]]:
     """Geometry for each row of ``table`` (None where no region of it has a polygon).
+
+    ``use`` says which files: ``"published"``, ``"bundled"`` or ``"auto"`` (see :func:`_read`).
 
     Pakistan and India are drawn as their de-facto countries minus the disputed areas they
     administer, so that the top-level regions do not overlap.
@@ -112,7 +123,7 @@ def natural_earth_polygons(
         A layer is unusable, a region's feature or geometry is missing, or an anchor place
         is not where the polygons should put it (the message names the file).
     """
-    layers = {key: _read(key, data_dir) for key in _LAYERS}
+    layers = {key: _read(key, data_dir, use) for key in _LAYERS}
 
     def feature(layer: str, value: str) -> BaseGeometry:
         gdf, meta = layers[layer]
@@ -141,8 +152,10 @@ def natural_earth_polygons(
     if len(sides) == 2 and sides[0] is not None and sides[1] is not None:
         # the Line of Control: where India- and Pakistan-administered Kashmir meet
         loc = shapely.line_merge(sides[0].boundary.intersection(sides[1].buffer(0.02)))
+    bundled = any(meta["origin"] == "bundled" for _, meta in layers.values())
     extras = {
-        "source": "Natural Earth (10m disputed areas, 50m countries)",
+        "source": "Natural Earth (10m disputed areas, 50m countries)"
+        + (", geoverify's bundled simplified South Asia subset" if bundled else ""),
         "files": files,
         "line_of_control": loc,
     }

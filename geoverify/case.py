@@ -502,6 +502,7 @@ class Case:
             "geoverify": __version__,
             "created": _now(),
             "inputs": self.provenance.get("inputs", []),
+            "regions": self.provenance.get("regions"),  # which data drew the regions
             "files": {str(p.relative_to(folder)): sha256_file(p) for p in files},
         }
         write_text(folder / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))

@@ -296,7 +296,9 @@ def _case_arguments(p: argparse.ArgumentParser) -> None:
         help="OCR engine (default auto: the scene-text pipeline, Tesseract without easyocr)",
     )
     p.add_argument("--gazetteer", default=None, help="gazetteer file or name (default: bundled)")
-    p.add_argument("--regions", default="auto", choices=["auto", "admin", "naturalearth"])
+    p.add_argument(
+        "--regions", default="auto", choices=["auto", "bundled", "naturalearth", "admin"]
+    )
     p.add_argument("--every", type=float, default=1.0)
 
 

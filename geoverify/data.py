@@ -100,6 +100,20 @@ DATASETS: dict[str, Dataset] = {
             "public domain",
         ),
         Dataset(
+            "ne_10m_rivers_lake_centerlines",
+            f"{NATURAL_EARTH}/10m/physical/ne_10m_rivers_lake_centerlines.zip",
+            "ne_10m_rivers_lake_centerlines",
+            "Natural Earth 10m rivers and lake centre lines (base layer of the maps)",
+            "public domain",
+        ),
+        Dataset(
+            "ne_10m_lakes",
+            f"{NATURAL_EARTH}/10m/physical/ne_10m_lakes.zip",
+            "ne_10m_lakes",
+            "Natural Earth 10m lakes (base layer of the maps)",
+            "public domain",
+        ),
+        Dataset(
             "geonames_cities500",
             "https://download.geonames.org/export/dump/cities500.zip",
             "cities500",
@@ -319,6 +333,45 @@ def fetch(
         ) from exc
     _record(name, Path(got), source)
     return Path(got)
+
+
+def bundled_layer(name: str) -> Path:
+    """geoverify's simplified South Asia subset of the published layer ``name``.
+
+    Built by ``scripts/build_bundled_regions.py`` into ``data/regions/naturalearth/`` (its
+    ``SOURCES.json`` records the inputs, their sha256 and the simplification).
+
+    Raises
+    ------
+    DataUnavailableError
+        The subset has no such layer.
+    """
+    stem = DATASETS[name].stem if name in DATASETS else name
+    return bundled_path("regions", "naturalearth", f"{stem}.geojson")
+
+
+def published_or_bundled(
+    name: str, *, data_dir: str | os.PathLike[str] | None = None
+) -> tuple[Path, str]:
+    """The published file of ``name`` where it is at hand, else the bundled subset; no download.
+
+    Returns
+    -------
+    (pathlib.Path, str)
+        The file and where it came from: ``"published"`` (``data_dir`` or fetched earlier
+        into the cache, hash checked) or ``"bundled"``.
+
+    Raises
+    ------
+    DataUnavailableError
+        Neither is at hand.
+    IntegrityError
+        A fetched file no longer matches the hash recorded when it was fetched.
+    """
+    try:
+        return fetch(name, data_dir=data_dir, allow_download=False), "published"
+    except DataUnavailableError:
+        return bundled_layer(name), "bundled"
 
 
 for _code in ("IN", "PK", "AF", "CN", "allCountries", "cities1000", "cities5000", "cities15000"):

@@ -29,7 +29,6 @@ from ._region_hierarchy import (
 )
 from .exceptions import (
     DataUnavailableError,
-    GeoverifyWarning,
     OptionError,
     RegionDataError,
     RegionDataWarning,
@@ -49,17 +48,32 @@ __all__ = [
 ]
 
 
+_SOURCES = ("auto", "admin", "naturalearth", "bundled")
+
+
+def _with_polygons(table: pd.DataFrame, data_dir: str | None, use: str) -> gpd.GeoDataFrame:
+    from ._region_polygons import natural_earth_polygons
+
+    geoms, extras = natural_earth_polygons(table, data_dir=data_dir, use=use)
+    gdf = gpd.GeoDataFrame(table, geometry=geoms, crs="EPSG:4326")
+    gdf.attrs.update(extras)
+    return gdf
+
+
 def load_regions(source: str = "auto", *, data_dir: str | None = None) -> gpd.GeoDataFrame:
     """The regions as a GeoDataFrame: ``id, name, parent, aliases, admin1, note`` and geometry.
 
     Parameters
     ----------
     source
+        ``"auto"`` (default): polygons from the full-resolution Natural Earth files where they
+        are at hand (in ``data_dir``, or fetched earlier by ``geoverify data fetch``), else
+        from geoverify's bundled simplified South Asia subset; never a download. A published
+        file that fails the checks below gives a warning and the subset instead.
+        ``"naturalearth"``: the full-resolution files only (downloaded when
+        ``settings.allow_downloads``; raises if unavailable or unsound).
+        ``"bundled"``: the bundled subset only.
         ``"admin"``: no polygons (geometry empty), membership by admin-1 codes only.
-        ``"naturalearth"``: polygons from Natural Earth (raises if unavailable offline, or
-        if a file fails the checks below).
-        ``"auto"`` (default): Natural Earth polygons where available and sound, otherwise
-        ``"admin"`` with a warning.
     data_dir
         Folder of published files (default ``settings.data_dir``, env ``GEOVERIFY_DATA_DIR``).
 
@@ -79,7 +93,8 @@ def load_regions(source: str = "auto", *, data_dir: str | None = None) -> gpd.Ge
         longitude/latitude (a CRS its numbers contradict, swapped x/y), or puts a region's
         anchor place (:attr:`Region.anchors`, e.g. Kargil in Ladakh) outside that region;
         the message names the file and the problem. ``"auto"`` warns
-        (:class:`~geoverify.exceptions.RegionDataWarning`) and uses admin-1 codes instead.
+        (:class:`~geoverify.exceptions.RegionDataWarning`) and uses the bundled subset, or
+        admin-1 codes where that fails too.
     """
     table = pd.DataFrame(
         [
@@ -95,33 +110,31 @@ def load_regions(source: str = "auto", *, data_dir: str | None = None) -> gpd.Ge
             for r in REGIONS
         ]
     )
-    if source not in ("auto", "admin", "naturalearth"):
-        raise OptionError(f"source must be 'auto', 'admin' or 'naturalearth', got {source!r}")
+    if source not in _SOURCES:
+        raise OptionError(f"source must be one of {', '.join(map(repr, _SOURCES))}, got {source!r}")
     if source != "admin":
+        use = {"auto": "auto", "naturalearth": "published", "bundled": "bundled"}[source]
         try:
-            from ._region_polygons import natural_earth_polygons
-
-            geoms, extras = natural_earth_polygons(table, data_dir=data_dir)
-            gdf = gpd.GeoDataFrame(table, geometry=geoms, crs="EPSG:4326")
-            gdf.attrs.update(extras)
-            return gdf
-        except RegionDataError as exc:
-            if source == "naturalearth":
+            return _with_polygons(table, data_dir, use)
+        except (RegionDataError, DataUnavailableError) as exc:
+            if source != "auto":
                 raise
+            problem = exc
+        if use == "auto":  # the published files at hand failed their checks: the subset
             warnings.warn(
-                f"{exc}; region polygons not used: falling back to admin-1 codes only",
+                f"{problem}; using geoverify's bundled subset of Natural Earth instead",
                 RegionDataWarning,
                 stacklevel=2,
             )
-        except DataUnavailableError:
-            if source == "naturalearth":
-                raise
-            warnings.warn(
-                "Natural Earth region polygons are not available offline; using admin-1 codes "
-                "only (run `geoverify data fetch` or set GEOVERIFY_DATA_DIR for polygons)",
-                GeoverifyWarning,
-                stacklevel=2,
-            )
+            try:
+                return _with_polygons(table, data_dir, "bundled")
+            except (RegionDataError, DataUnavailableError) as exc:
+                problem = exc
+        warnings.warn(
+            f"{problem}; region polygons not used: falling back to admin-1 codes only",
+            RegionDataWarning,
+            stacklevel=2,
+        )
     gdf = gpd.GeoDataFrame(table, geometry=gpd.GeoSeries([None] * len(table)), crs="EPSG:4326")
     gdf.attrs["source"] = "admin-1 codes (no polygons)"
     return gdf

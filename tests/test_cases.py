@@ -38,10 +38,17 @@ def test_the_set_covers_what_it_must():
     )
 
 
-@pytest.mark.parametrize("regions_mode", ["admin", "polygons"])
+_BUNDLED = gv.load_regions("bundled")  # what a machine with no data downloaded draws
+
+
+@pytest.mark.parametrize("regions_mode", ["admin", "polygons", "bundled"])
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_case(case, regions_mode, gazetteer, request):
-    regions = request.getfixturevalue("ne_regions") if regions_mode == "polygons" else None
+    regions = {
+        "admin": None,
+        "polygons": request.getfixturevalue("ne_regions"),
+        "bundled": _BUNDLED,
+    }[regions_mode]
     cands = gv.match_places(case["evidence"], gazetteer)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", gv.GeoverifyWarning)

@@ -1,7 +1,12 @@
+from pathlib import Path
+
 import pytest
+import shapely
 
 import geoverify as gv
 from geoverify import regions as R
+
+from .conftest import sha256
 
 
 @pytest.mark.parametrize(
@@ -57,6 +62,70 @@ def test_load_regions_natural_earth(ne_regions):
 def test_missing_polygons_offline_names_the_fix(tmp_path):
     with pytest.raises(gv.DataUnavailableError, match="geoverify data fetch.*GEOVERIFY_DATA_DIR"):
         gv.load_regions("naturalearth", data_dir=str(tmp_path))
-    with pytest.warns(gv.GeoverifyWarning, match="admin-1 codes"):
-        g = gv.load_regions("auto", data_dir=str(tmp_path))
-    assert g.geometry.isna().all()
+
+
+def test_offline_default_draws_the_bundled_subset(tmp_path):
+    """No data downloaded: ``load_regions()`` still has polygons and the Line of Control,
+    from the subset in the package, and says so."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fallback warning: polygons are there
+        g = gv.load_regions("auto", data_dir=str(tmp_path)).set_index("id")
+    assert "bundled" in g.attrs["source"] and "subset" in g.attrs["source"]
+    assert {m["origin"] for m in g.attrs["files"].values()} == {"bundled"}
+    assert all("/regions/naturalearth/" in m["file"] for m in g.attrs["files"].values())
+    kargil, muzaffarabad = shapely.Point(76.13, 34.56), shapely.Point(73.47, 34.37)
+    assert g.loc["india-administered-jammu-and-kashmir"].geometry.contains(kargil)
+    assert g.loc["pakistan-administered-kashmir"].geometry.contains(muzaffarabad)
+    assert not g.loc["pakistan"].geometry.contains(muzaffarabad)  # drawn minus the disputed areas
+    assert g.attrs["line_of_control"].length > 3
+
+
+def test_bundled_subset_matches_the_published_files(ne_regions):
+    """The simplified subset draws every region within 1 % of the full-resolution area."""
+    bundled = gv.load_regions("bundled").set_index("id")
+    full = ne_regions.set_index("id")
+    for rid, shape in full.geometry.items():
+        if shape is None:
+            assert bundled.loc[rid].geometry is None
+            continue
+        diff = shapely.area(shape.symmetric_difference(bundled.loc[rid].geometry))
+        assert diff <= 0.01 * shapely.area(shape), rid
+    loc_full, loc_bundled = full.attrs["line_of_control"], bundled.attrs["line_of_control"]
+    assert abs(loc_full.length - loc_bundled.length) < 0.01 * loc_full.length
+    assert loc_full.hausdorff_distance(loc_bundled) < 0.05  # degrees, about 5 km
+
+
+def test_published_files_at_hand_win_over_the_subset(shared):
+    g = gv.load_regions("auto", data_dir=str(shared / "regions"))
+    assert {m["origin"] for m in g.attrs["files"].values()} == {"published"}
+    assert "subset" not in g.attrs["source"]
+
+
+def test_build_script_reproduces_the_bundled_subset(shared, tmp_path):
+    """scripts/build_bundled_regions.py, run on ../shared/data/regions, writes the committed
+    files byte for byte."""
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run(
+        [
+            sys.executable,
+            str(root / "scripts" / "build_bundled_regions.py"),
+            "--source",
+            str(shared / "regions"),
+            "--out",
+            str(tmp_path),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    committed = root / "data" / "regions" / "naturalearth"
+    record = json.loads((committed / "SOURCES.json").read_text())
+    for name, layer in record["layers"].items():
+        assert (
+            sha256(tmp_path / layer["file"]) == layer["sha256"] == sha256(committed / layer["file"])
+        ), name
