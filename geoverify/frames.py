@@ -212,7 +212,8 @@ class FrameSet(Sequence[Frame]):
     Parameters
     ----------
     frames
-        The frames; each is renumbered (``index``) in order.
+        The frames; each is renumbered (``index``) in order. A slice of a FrameSet keeps its
+        frames' numbers, so the text table of a slice joins back to the whole.
     source
         The file or pattern they came from.
     info
@@ -238,7 +239,9 @@ class FrameSet(Sequence[Frame]):
     def __getitem__(self, i: slice) -> FrameSet: ...
     def __getitem__(self, i: int | slice) -> Frame | FrameSet:
         if isinstance(i, slice):
-            return FrameSet(self._frames[i], source=self.source, info=self.info)
+            part = FrameSet(source=self.source, info=self.info)
+            part._frames = self._frames[i]  # numbers kept: the part's tables join the whole's
+            return part
         return self._frames[i]
 
     def __len__(self) -> int:

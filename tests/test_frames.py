@@ -517,3 +517,14 @@ def test_never_more_frames_than_fixed_sampling(tmp_path):
     fixed = gv.extract_frames(p, keyframes=False, progress=False)
     assert 1 <= len(fs) <= len(fixed)
     assert np.abs(fs[-1].image.astype(int) - _card(50)).mean() < 12  # the long shot is kept
+
+
+def test_a_slice_keeps_frame_numbers_so_its_text_joins_back(demo_frames):
+    """read_text on part of a FrameSet numbers its rows as the whole does (issue 13)."""
+    part = demo_frames[2:4]
+    assert [f.index for f in part] == [2, 3]
+    texts = gv.read_text(part, engine="tesseract", progress=False)
+    assert len(texts) and set(texts["frame"]) <= {2, 3}
+    joined = texts.merge(demo_frames.to_dataframe(), on="frame", suffixes=("", "_frame"))
+    assert len(joined) == len(texts)
+    assert (joined["t"] == joined["t_frame"]).all()
