@@ -523,6 +523,8 @@ def plot_batch(
 
     done = results[results["status"] == "ok"]
     m = folium.Map(location=[32.0, 73.0], zoom_start=5, tiles=tiles, height=height)
+    m.get_root().header.add_child(_Literal(_PAGE_CSS))  # type: ignore[attr-defined]
+    _add_base_layer(m)
     shapes = {}
     if regions is not None and "geometry" in regions:
         shapes = {r.id: r.geometry for r in regions.itertuples() if r.geometry is not None}
