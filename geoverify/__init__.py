@@ -14,7 +14,15 @@ from . import matching, settings
 from .batching import batch, read_batch
 from .case import Case
 from .clips import find_clip
-from .evidence import KIND_WEIGHTS, apply_kind_rules, infer_kind, match_places, set_kind
+from .evidence import (
+    KIND_WEIGHTS,
+    apply_kind_rules,
+    infer_kind,
+    line_key,
+    line_table,
+    match_places,
+    set_kind,
+)
 from .exceptions import (
     CaseFormatError,
     DataUnavailableError,
@@ -72,6 +80,8 @@ __all__ = [
     "fetch_media",
     "find_clip",
     "infer_kind",
+    "line_key",
+    "line_table",
     "load_gazetteer",
     "load_images",
     "load_regions",

@@ -28,6 +28,7 @@ from . import _casefolder as cf
 from ._atomic import PARTIAL_MARKER, replace_dir, write_text
 from ._escape import html_text
 from .data import sha256_file
+from .evidence import line_table
 from .exceptions import (
     CaseChangedWarning,
     CaseFormatError,
@@ -683,7 +684,7 @@ class Case:
         )
 
     def _counts(self) -> dict[str, int]:
-        items = self.candidates.attrs.get("items") if self.candidates is not None else None
+        items = line_table(self.candidates) if self.candidates is not None else None
         matched = (
             int((items["n_candidates"] > 0).sum())
             if items is not None and "n_candidates" in items

@@ -20,6 +20,9 @@ The *kind* of a line says how far its place names tell where the camera was:
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -32,7 +35,7 @@ from .exceptions import InputError
 from .gazetteer import Gazetteer
 from .text import detect_script, normalize, split_generic, word_spans
 
-__all__ = ["KIND_WEIGHTS", "infer_kind", "match_places"]
+__all__ = ["KIND_WEIGHTS", "infer_kind", "line_key", "line_table", "match_places", "set_kind"]
 
 #: How strongly each kind of text places the camera (multiplies an item's weight).
 KIND_WEIGHTS: dict[str, float] = {
@@ -119,6 +122,75 @@ _ITEM_COLUMNS = [
 ]
 
 
+def _plain(v: Any) -> Any:
+    """A table value as JSON-ready Python (NaN as None)."""
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.floating, float)):
+        return None if math.isnan(float(v)) else float(v)
+    if isinstance(v, np.bool_):
+        return bool(v)
+    return v
+
+
+def line_key(info: dict[str, Any]) -> str:
+    """A stable key of an evidence line: a hash of where it was read (time, box) and its text.
+
+    The same line of the same footage gets the same key in every run, also from the frames
+    saved in a case folder (numbered anew, so the frame number is left out). Unlike the item
+    number, which counts lines within one call of :func:`match_places`, a key names a line
+    across calls, concatenated tables and saved cases.
+
+    Parameters
+    ----------
+    info
+        A row of the line table (``text``; ``t``, ``x0``..``y1`` where known).
+
+    Returns
+    -------
+    str
+        ``"L"`` and 10 hex digits.
+    """
+    parts = [_plain(info.get(c)) for c in ("t", "x0", "y0", "x1", "y1")]
+    parts = [round(p, 1) if isinstance(p, float) else p for p in parts]
+    raw = json.dumps([*parts, str(info.get("text", ""))], ensure_ascii=False, default=str)
+    return "L" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:10]
+
+
+#: Columns of a line that its candidate rows carry (as :func:`match_places` copies them).
+LINE_COLUMNS = ("frame", "t", "confidence", "engine", "x0", "y0", "x1", "y1", "n_frames", "source")
+
+
+def line_table(candidates: pd.DataFrame) -> pd.DataFrame:
+    """The table of evidence lines behind a candidate table, one row per line.
+
+    :func:`match_places` keeps it with the candidates (``attrs["items"]``, as records, so that
+    ``pd.concat`` of candidate tables works); a table without it (read back from a file, or
+    the concatenation of tables from separate calls) gets it rebuilt from its rows, where
+    lines that matched no place are missing.
+
+    Parameters
+    ----------
+    candidates
+        Output of :func:`match_places` (or of :meth:`geoverify.Review.result`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``item, line, text, kind, ...`` and ``n_candidates``.
+    """
+    items = candidates.attrs.get("items") if candidates is not None else None
+    if items is not None and len(items):
+        return pd.DataFrame(items).copy()
+    if candidates is None or not len(candidates):
+        return pd.DataFrame(columns=["item", "line", "text", "kind", "n_candidates"])
+    keep = [c for c in ("item", "line", "text", "kind", *LINE_COLUMNS) if c in candidates.columns]
+    by = "line" if "line" in keep else "item"
+    first = pd.DataFrame(candidates[keep]).drop_duplicates(by).sort_values("item", kind="stable")
+    first["n_candidates"] = [int((candidates[by] == i).sum()) for i in first[by]]
+    return first.reset_index(drop=True)
+
+
 def _as_items(texts: Any) -> pd.DataFrame:
     """Normalise the accepted inputs to a table with one row per evidence line."""
     if isinstance(texts, str):
@@ -155,6 +227,7 @@ def _as_items(texts: Any) -> pd.DataFrame:
         raise InputError(f"unknown evidence kind(s) {bad}; use one of {sorted(KIND_WEIGHTS)}")
     df = df.reset_index(drop=True)
     df.insert(0, "item", np.arange(len(df)))
+    df.insert(1, "line", [line_key(r) for r in df.to_dict("records")])
     return df
 
 
@@ -313,11 +386,14 @@ def match_places(
                         "place_kind": r.kind,
                         "place_source": r.source,
                     }
-        base = {c: getattr(it, c) for c in items.columns if c in _ITEM_COLUMNS or c == "item"}
+        base = {
+            c: getattr(it, c) for c in items.columns if c in _ITEM_COLUMNS or c in ("item", "line")
+        }
         for cand in sorted(found.values(), key=lambda c: (-c["score"], c["place_id"])):
             rows.append({**base, **cand})
     cols = [
         "item",
+        "line",
         "text",
         "kind",
         "span",
@@ -341,13 +417,13 @@ def match_places(
     gdf = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
     items["script"] = [detect_script(t) for t in items["text"]]
     items["n_candidates"] = [int((df["item"] == i).sum()) for i in items["item"]]
-    gdf.attrs["items"] = items
+    gdf.attrs["items"] = items.to_dict("records")  # records: pandas can compare them in concat
     gdf.attrs["gazetteer"] = gazetteer.name
     return gdf
 
 
 def set_kind(
-    candidates: gpd.GeoDataFrame, items: int | Sequence[int], kind: str
+    candidates: gpd.GeoDataFrame, items: int | str | Sequence[int | str], kind: str
 ) -> gpd.GeoDataFrame:
     """Return a copy of ``candidates`` with the evidence kind of some lines set by hand.
 
@@ -356,18 +432,39 @@ def set_kind(
     candidates
         Output of :func:`match_places`.
     items
-        Item number(s) to change.
+        The lines to change: their keys (the ``line`` column, stable across runs and tables,
+        see :func:`line_key`) or item numbers (which count lines within one call of
+        :func:`match_places`).
     kind
         One of :data:`KIND_WEIGHTS`.
+
+    Raises
+    ------
+    InputError
+        An unknown kind, or a key or item number that names no line.
+
+    Examples
+    --------
+    >>> lines = gv.line_table(cands)  # doctest: +SKIP
+    >>> quetta = lines.loc[lines["text"].str.contains("Quetta"), "line"]  # doctest: +SKIP
+    >>> cands = gv.set_kind(cands, list(quetta), "slogan")  # doctest: +SKIP
     """
     if kind not in KIND_WEIGHTS:
         raise InputError(f"unknown evidence kind {kind!r}; use one of {sorted(KIND_WEIGHTS)}")
-    wanted = {items} if isinstance(items, (int, np.integer)) else set(items)
+    wanted = [items] if isinstance(items, (int, np.integer, str)) else list(items)
+    lines = line_table(candidates)
+    by_key = "line" in lines.columns
+    chosen = lines["item"].isin([w for w in wanted if not isinstance(w, str)])
+    if by_key:
+        chosen |= lines["line"].isin([w for w in wanted if isinstance(w, str)])
+    named = set(lines.loc[chosen, "item"]) | (set(lines.loc[chosen, "line"]) if by_key else set())
+    unknown = [w for w in wanted if w not in named]
+    if unknown:
+        raise InputError(f"no evidence line {unknown!r} in this table (see gv.line_table)")
+    picked = set(lines.loc[chosen, "item"])
     out = candidates.copy()
-    out.loc[out["item"].isin(wanted), "kind"] = kind
-    its = candidates.attrs.get("items")
-    if its is not None:
-        its = its.copy()
-        its.loc[its["item"].isin(wanted), "kind"] = kind
-        out.attrs["items"] = its
+    out.loc[out["item"].isin(picked), "kind"] = kind
+    if candidates.attrs.get("items"):
+        lines.loc[chosen, "kind"] = kind
+        out.attrs["items"] = lines.to_dict("records")
     return out

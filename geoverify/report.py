@@ -12,6 +12,7 @@ import numpy as np
 
 from ._escape import html_text, json_text, md_text
 from ._imaging import data_uri
+from .evidence import line_table
 from .fetch import PROVENANCE_FIELDS
 
 if TYPE_CHECKING:
@@ -166,7 +167,7 @@ def render_html(case: Case, map_page: str | None = None) -> str:
         f"<td>{int(r.n_supporting)}</td><td>{_e(r.supporting)}</td></tr>"
         for r in v.table.itertuples()
     )
-    items = case.candidates.attrs.get("items")
+    items = line_table(case.candidates)
     ev_rows = []
     for e in v.evidence.itertuples():
         crop = None

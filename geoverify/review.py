@@ -16,9 +16,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import getpass
-import hashlib
-import json
-import math
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -29,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ._casefolder import EDIT_FIELDS
-from .evidence import KIND_WEIGHTS, match_places
+from .evidence import KIND_WEIGHTS, LINE_COLUMNS, _plain, line_key, line_table, match_places
 from .exceptions import EngineUnavailableError, InputError
 
 if TYPE_CHECKING:
@@ -39,8 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ["EDIT_FIELDS", "Review", "review"]
 
-#: Columns of a line that its candidate rows carry (as :func:`match_places` copies them).
-_LINE_COLUMNS = ("frame", "t", "confidence", "engine", "x0", "y0", "x1", "y1", "n_frames", "source")
+_LINE_COLUMNS = LINE_COLUMNS
 
 
 @dataclass
@@ -66,41 +62,6 @@ def _who(user: str | None) -> str:
         return getpass.getuser()
     except Exception:  # no login name (some containers): still record that someone did it
         return "unknown"
-
-
-def _plain(v: Any) -> Any:
-    """A table value as JSON-ready Python (NaN as None)."""
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (np.floating, float)):
-        return None if math.isnan(float(v)) else float(v)
-    if isinstance(v, np.bool_):
-        return bool(v)
-    return v
-
-
-def line_key(info: dict[str, Any]) -> str:
-    """A stable key of an evidence line: a hash of where it was read (time, box) and its text
-    as read. The same line of the same footage gets the same key in a re-run, also from the
-    frames saved in a case folder (which are numbered anew, so the frame number is left out)."""
-    parts = [_plain(info.get(c)) for c in ("t", "x0", "y0", "x1", "y1")]
-    parts = [round(p, 1) if isinstance(p, float) else p for p in parts]
-    raw = json.dumps([*parts, str(info.get("text", ""))], ensure_ascii=False, default=str)
-    return "L" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:10]
-
-
-def _items_of(candidates: gpd.GeoDataFrame) -> pd.DataFrame:
-    """The table of lines: ``attrs["items"]``, or rebuilt from the candidate rows (a table read
-    back from a case folder has no attrs, so lines without a candidate are not in it)."""
-    items = candidates.attrs.get("items")
-    if items is not None and len(items):
-        return pd.DataFrame(items).copy()
-    if not len(candidates):
-        return pd.DataFrame(columns=["item", "text", "kind"])
-    keep = [c for c in ("item", "line", "text", "kind", *_LINE_COLUMNS) if c in candidates.columns]
-    first = pd.DataFrame(candidates[keep]).drop_duplicates("item").sort_values("item")
-    first["n_candidates"] = [int((candidates["item"] == i).sum()) for i in first["item"]]
-    return first.reset_index(drop=True)
 
 
 class Review:
@@ -145,7 +106,7 @@ class Review:
         self._gazetteer = gazetteer
         self._crs = candidates.crs or "EPSG:4326"
         self._lines: dict[str, _Line] = {}
-        items = _items_of(candidates)
+        items = line_table(candidates)
         for info in items.to_dict("records"):
             info = {k: _plain(v) for k, v in info.items()}
             key = str(info.get("line") or line_key(info))
@@ -192,7 +153,7 @@ class Review:
             if ln.picked is not None:
                 c = c[c["place_id"].astype(str) == ln.picked]
             c = c.copy()
-            c.attrs = {}  # each line's attrs hold a table: pandas cannot compare them in concat
+            c.attrs = {}  # each line's own match; the result's lines are set below
             c["item"], c["line"] = ln.item, ln.key
             c["text"], c["kind"] = ln.info.get("text", ""), ln.info.get("kind", "unknown")
             rows.append(c)
@@ -205,7 +166,7 @@ class Review:
             out = gpd.GeoDataFrame(df, geometry="geometry", crs=self._crs)
         else:
             out = gpd.GeoDataFrame({"item": [], "line": []}, geometry=[], crs=self._crs)
-        out.attrs["items"] = pd.DataFrame(infos).sort_values("item").reset_index(drop=True)
+        out.attrs["items"] = pd.DataFrame(infos).sort_values("item").to_dict("records")
         return out
 
     @property
@@ -350,7 +311,7 @@ class Review:
 
     def _rematch(self, ln: _Line, text: str) -> None:
         found = match_places([{"text": text, "kind": ln.info.get("kind") or None}], self._gaz())
-        its = found.attrs["items"]
+        its = line_table(found)
         ln.info["text"] = str(its["text"].iloc[0]) if len(its) else text
         ln.info["kind"] = str(its["kind"].iloc[0]) if len(its) else ln.info.get("kind")
         ln.info["script"] = str(its["script"].iloc[0]) if len(its) else None

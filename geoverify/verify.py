@@ -35,6 +35,7 @@ from . import regions as R
 from ._escape import html_text
 from ._sphere import haversine_m
 from .evidence import KIND_WEIGHTS
+from .evidence import line_table as _line_table
 from .exceptions import GeoverifyWarning, InputError
 
 __all__ = ["Hypothesis", "Verdict", "test_claim"]
@@ -406,6 +407,29 @@ def _clusters(c: pd.DataFrame) -> list[list[int]]:
 # --------------------------------------------------------------------------- the test
 
 
+def _one_number_a_line(
+    c: gpd.GeoDataFrame, items: pd.DataFrame
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Candidate tables concatenated from separate :func:`match_places` calls repeat item
+    numbers: number their lines anew, by line key in order of appearance, with a warning."""
+    if "line" not in c.columns or not len(c):
+        return c, items
+    if c[["item", "line"]].drop_duplicates()["item"].is_unique:
+        return c, items
+    keys = list(dict.fromkeys([*items.get("line", pd.Series(dtype=str)), *c["line"]]))
+    number = {k: i for i, k in enumerate(keys)}
+    warnings.warn(
+        "the same item number names different lines (candidate tables from separate "
+        "match_places calls?): the verdict numbers the lines anew; name lines by their key "
+        "(gv.line_table)",
+        GeoverifyWarning,
+        stacklevel=3,
+    )
+    c = c.assign(item=c["line"].map(number))
+    items = items.drop_duplicates("line").assign(item=lambda t: t["line"].map(number))
+    return c, items.sort_values("item").reset_index(drop=True)
+
+
 def _prepare(candidates: Any) -> gpd.GeoDataFrame:
     if candidates is None:
         return gpd.GeoDataFrame({"item": []}, geometry=[], crs="EPSG:4326")
@@ -516,7 +540,8 @@ def test_claim(
     """
     claim_region = R.region(claim)
     c = _prepare(candidates)
-    items = candidates.attrs.get("items") if candidates is not None else None
+    items = _line_table(candidates)
+    c, items = _one_number_a_line(c, items)
     shares = region_shares(c, regions)
     hyps = _hypotheses(claim_region, alternatives, shares)
     H = [h.id for h in hyps]

@@ -187,7 +187,7 @@ sets it where it knows better. `rv.result` is the corrected table, ready for the
     (
         "code",
         """candidates = rv.result
-candidates.attrs["items"][["item", "line", "text", "kind", "n_candidates"]]""",
+gv.line_table(candidates)[["item", "line", "text", "kind", "n_candidates"]]""",
     ),
     (
         "md",
@@ -198,8 +198,8 @@ and as if they were a street sign in Quetta.""",
     ),
     (
         "code",
-        """quetta_items = [int(i) for i, t in zip(candidates.attrs["items"]["item"], candidates.attrs["items"]["text"])
-                if "Quetta" in t or "کوئٹہ" in t or "Hazara" in t]
+        """lines = gv.line_table(candidates)
+quetta_items = list(lines.loc[lines["text"].str.contains("Quetta|کوئٹہ|Hazara"), "line"])  # stable keys
 as_slogan = gv.test_claim(gv.set_kind(candidates, quetta_items, "slogan"), claim="PoK")
 as_sign = gv.test_claim(gv.set_kind(candidates, quetta_items, "signage"), claim="PoK")
 print("slogan :", as_slogan.label, {k: round(v, 3) for k, v in as_slogan.posterior.items()})

@@ -56,7 +56,7 @@ def test_text_drop_pick_add(cands, gazetteer):
     assert list(r.result.loc[r.result["line"] == lal, "place_id"]) == ids
 
     r.drop(r.key("Khomeini"))
-    assert "Khomeini Chowk" not in set(r.result.attrs["items"]["text"])
+    assert "Khomeini Chowk" not in set(gv.line_table(r.result)["text"])
     typed = r.add_line("Skardu", "signage", why="a shop board at 0:12")
     assert typed in set(r.result["line"])
     assert r.lines.set_index("line").at[typed, "item"] == 4
@@ -65,7 +65,7 @@ def test_text_drop_pick_add(cands, gazetteer):
     assert r.edits[3]["before"] == "kept" and r.edits[3]["after"] == "dropped"
     assert r.edit_log().shape == (6, 9)
     r.restore(r.key("Khomeini"))
-    assert "Khomeini Chowk" in set(r.result.attrs["items"]["text"])
+    assert "Khomeini Chowk" in set(gv.line_table(r.result)["text"])
 
 
 def test_keys_are_stable_and_items_resolve(cands, gazetteer):

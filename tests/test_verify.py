@@ -183,3 +183,46 @@ def test_a_complement_hypothesis_is_named_as_the_region_left(gazetteer):
         == "Azad Jammu and Kashmir"
     )
     assert v.best_region_name == "Azad Jammu and Kashmir"
+
+
+def test_candidate_tables_concatenate_and_keep_their_lines(gazetteer):
+    """pd.concat of candidate tables works (issue 13): the line table is kept as records."""
+    import pandas as pd
+
+    a = gv.match_places(["Kargil", "Lal Chowk Kargil", "no place here"], gazetteer)
+    both = pd.concat([a, a])
+    assert len(both) == 2 * len(a)
+    assert both.attrs["items"] == a.attrs["items"]  # the same lines: attrs kept
+    lines = gv.line_table(a)
+    assert list(lines["text"]) == ["Kargil", "Lal Chowk Kargil", "no place here"]
+    assert lines.loc[2, "n_candidates"] == 0  # a line that named nothing is still listed
+    b = gv.match_places(["Skardu"], gazetteer)
+    mixed = pd.concat([a, b])  # different lines: pandas drops the attrs, the rows carry keys
+    assert set(gv.line_table(mixed)["line"]) == set(a["line"]) | set(b["line"])
+    with pytest.warns(gv.GeoverifyWarning, match="numbers the lines anew"):
+        v = gv.test_claim(mixed, "PoK")
+    assert len(v.evidence) == 3  # Kargil, Lal Chowk Kargil and Skardu: none merged into another
+    assert v.evidence["item"].is_unique
+
+
+def test_line_keys_are_stable_handles_for_set_kind(gazetteer):
+    texts = ["Hazara Town Quetta", "Anjuman Jamiyat Ulama Isna Asharia Kargil", "Kargil"]
+    a = gv.match_places(texts, gazetteer)
+    b = gv.match_places(list(reversed(texts)), gazetteer)  # other item numbers, same keys
+    key = a.loc[a["text"] == "Hazara Town Quetta", "line"].iloc[0]
+    assert (
+        key
+        == b.loc[b["text"] == "Hazara Town Quetta", "line"].iloc[0]
+        == gv.line_key({"text": "Hazara Town Quetta"})
+    )
+    for cands in (a, b):
+        out = gv.set_kind(cands, key, "signage")
+        lines = gv.line_table(out).set_index("text")
+        assert lines.loc["Hazara Town Quetta", "kind"] == "signage"
+        before = gv.line_table(cands).set_index("text")
+        assert lines.loc["Kargil", "kind"] == before.loc["Kargil", "kind"]  # others untouched
+        assert set(out.loc[out["line"] == key, "kind"]) == {"signage"}
+    with pytest.raises(gv.InputError, match="no evidence line"):
+        gv.set_kind(a, "Lnothing00", "slogan")
+    with pytest.raises(gv.InputError, match="no evidence line"):
+        gv.set_kind(a, 99, "slogan")
