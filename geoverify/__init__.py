@@ -14,7 +14,14 @@ from . import matching, settings
 from .batching import batch, read_batch
 from .case import Case
 from .clips import find_clip
-from .evidence import KIND_WEIGHTS, apply_kind_rules, infer_kind, match_places, set_kind
+from .evidence import (
+    KIND_WEIGHTS,
+    apply_kind_rules,
+    infer_kind,
+    mark_captions,
+    match_places,
+    set_kind,
+)
 from .exceptions import (
     CaseFormatError,
     DataUnavailableError,
@@ -75,6 +82,7 @@ __all__ = [
     "load_gazetteer",
     "load_images",
     "load_regions",
+    "mark_captions",
     "match_frames",
     "match_places",
     "matching",

@@ -40,7 +40,19 @@ if TYPE_CHECKING:
 __all__ = ["EDIT_FIELDS", "Review", "review"]
 
 #: Columns of a line that its candidate rows carry (as :func:`match_places` copies them).
-_LINE_COLUMNS = ("frame", "t", "confidence", "engine", "x0", "y0", "x1", "y1", "n_frames", "source")
+_LINE_COLUMNS = (
+    "frame",
+    "t",
+    "confidence",
+    "engine",
+    "x0",
+    "y0",
+    "x1",
+    "y1",
+    "n_frames",
+    "source",
+    "caption_reason",
+)
 
 
 @dataclass
@@ -210,8 +222,9 @@ class Review:
 
     @property
     def lines(self) -> pd.DataFrame:
-        """One row per line: ``line, item, text, text_as_read, script, kind, weight,
-        n_candidates, candidates, picked, dropped``."""
+        """One row per line: ``line, item, text, text_as_read, script, kind, caption_reason,
+        weight, n_candidates, candidates, picked, dropped`` (``caption_reason``: why
+        :func:`~geoverify.mark_captions` found the line to be a caption, ``""`` if it did not)."""
         weight = dict(zip(self.verdict.evidence["item"], self.verdict.evidence["weight"]))
         rows = []
         for ln in self._lines.values():
@@ -224,6 +237,7 @@ class Review:
                     "text_as_read": ln.history[0] if ln.history else ln.info.get("text", ""),
                     "script": ln.info.get("script"),
                     "kind": ln.info.get("kind"),
+                    "caption_reason": ln.info.get("caption_reason") or "",
                     "weight": 0.0 if ln.dropped else float(weight.get(ln.item, 0.0)),
                     "n_candidates": len(ln.cands),
                     "candidates": ", ".join(dict.fromkeys(names)),
