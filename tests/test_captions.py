@@ -69,6 +69,18 @@ def test_demo_title_card_and_label_are_captions(demo_texts, demo_frames):
     assert scene["kind"].isna().all()  # left for match_places to infer
 
 
+def test_merged_lines_are_judged_on_their_best_frame(demo_texts, demo_frames):
+    lines = gv.merge_text(demo_texts.assign(text_norm=demo_texts["text"], script="?"))
+    marked = gv.mark_captions(lines, demo_frames).set_index("text")
+    assert marked.at["RECONSTRUCTION", "n_frames"] == 5
+    assert marked.at["RECONSTRUCTION", "kind"] == marked.at[TITLE, "kind"] == "caption"
+    assert (
+        marked.drop(index=["RECONSTRUCTION", TITLE]).filter(like="Kargil", axis=0)["caption_reason"]
+        == ""
+    ).all()
+    assert not marked.at["KHOMEINI CHOWK", "caption_reason"]
+
+
 def test_demo_caption_pulls_toward_nothing(demo_texts, demo_frames, gazetteer, ne_regions):
     before = _verdict(gv.match_places(demo_texts, gazetteer), ne_regions)
     after = _verdict(
