@@ -50,30 +50,33 @@ _THUMB_WIDTH = 160
 Box = tuple[int, int, int, int]
 
 
+def _luma(image: NDArray[np.uint8]) -> NDArray[np.float32]:
+    """Luma (ITU-R BT.601) of an RGB image or crop, as float32."""
+    img = image.astype(np.float32)
+    return 0.299 * img[..., 0] + 0.587 * img[..., 1] + 0.114 * img[..., 2]
+
+
 class _FrameCache:
-    """Luma planes and thumbnails of frames, computed once."""
+    """Thumbnails of frames, computed once (small: the full-size luma is never kept, so a
+    long video's frames cost no more memory here than their thumbnails)."""
 
     def __init__(self) -> None:
-        self._luma: dict[int, NDArray[np.float32]] = {}
         self._thumb: dict[int, NDArray[np.float32]] = {}
-
-    def luma(self, f: Frame) -> NDArray[np.float32]:
-        if f.index not in self._luma:
-            img = f.image.astype(np.float32)
-            self._luma[f.index] = 0.299 * img[..., 0] + 0.587 * img[..., 1] + 0.114 * img[..., 2]
-        return self._luma[f.index]
 
     def thumb(self, f: Frame) -> NDArray[np.float32]:
         import cv2
 
         if f.index not in self._thumb:
-            y = self.luma(f)
-            w = min(_THUMB_WIDTH, y.shape[1])
-            h = max(1, round(y.shape[0] * w / y.shape[1]))
-            self._thumb[f.index] = np.asarray(
-                cv2.resize(y, (w, h), interpolation=cv2.INTER_AREA), np.float32
-            )
+            h, w = f.image.shape[:2]
+            tw = min(_THUMB_WIDTH, w)
+            th = max(1, round(h * tw / w))
+            small = cv2.resize(f.image, (tw, th), interpolation=cv2.INTER_AREA)
+            self._thumb[f.index] = _luma(np.asarray(small, np.uint8))
         return self._thumb[f.index]
+
+
+def _crop(f: Frame, b: Box) -> NDArray[np.float32]:
+    return _luma(f.image[b[1] : b[3], b[0] : b[2]])
 
 
 def _box(row: Any, shape: tuple[int, ...]) -> Box | None:
@@ -146,12 +149,11 @@ def _others(f: Frame, frames: list[Frame]) -> list[Frame]:
 
 def overlay_frames(cache: _FrameCache, f: Frame, b: Box, frames: list[Frame]) -> list[Frame]:
     """The other frames in which box ``b`` of ``f`` holds the same ink over a changed picture."""
-    x0, y0, x1, y1 = b
-    a = cache.luma(f)[y0:y1, x0:x1]
+    a = _crop(f, b)
     return [
         g
         for g in _others(f, frames)
-        if _same_ink(a, cache.luma(g)[y0:y1, x0:x1]) and _behind_changed(cache, f, g, b)
+        if _same_ink(a, _crop(g, b)) and _behind_changed(cache, f, g, b)
     ]
 
 
@@ -175,7 +177,7 @@ def caption_reasons(texts: pd.DataFrame, frames: Mapping[int, Frame]) -> list[st
     flat: dict[int, float] = {}
     for f in {id(f): f for f, b in rows if f is not None and b is not None}.values():
         boxes = [b for g, b in rows if g is f and b is not None]
-        flat[f.index] = flat_card_edges(cache.luma(f), boxes)
+        flat[f.index] = flat_card_edges(_luma(f.image), boxes)
     out = []
     for f, b in rows:
         if f is None or b is None:
