@@ -125,7 +125,10 @@ def test_photos_and_tables_without_frames_have_no_captions(shared, demo_texts):
         [{"frame": 0, "text": "حیدرآباد", "x0": 10, "y0": 10, "x1": w - 10, "y1": 40}]
     )
     assert (gv.mark_captions(table, photo)["caption_reason"] == "").all()
-    assert (gv.mark_captions(demo_texts, None)["caption_reason"] == "").all()
+    read = demo_texts.copy()
+    read.attrs["engine"] = "tesseract"  # what read the lines: the case's provenance needs it
+    unmarked = gv.mark_captions(read, None)
+    assert (unmarked["caption_reason"] == "").all() and unmarked.attrs["engine"] == "tesseract"
     with pytest.raises(gv.InputError):
         gv.mark_captions(["Kargil"], None)
 
