@@ -110,6 +110,9 @@ def test_the_investigator_overrides_a_caption(demo_texts, demo_frames, gazetteer
     line = rv.key(TITLE)
     row = rv.lines.set_index("line").loc[line]
     assert row["kind"] == "caption" and row["weight"] == 0.0 and row["caption_reason"]
+    if __import__("importlib").util.find_spec("anywidget"):  # the notebook extra: the widget
+        (shown,) = [ln for ln in rv.widget.lines if ln["line"] == line]
+        assert shown["kind"] == "caption" and shown["caption_reason"].startswith("title card")
     rv.set_kind(line, "unknown", why="a sign in the scene after all")
     assert rv.lines.set_index("line").at[line, "weight"] > 0.2
     # a kind given before (by hand, or a case's kind rule) is never replaced
