@@ -380,13 +380,18 @@ def _independent(c: pd.DataFrame, rows: list[int]) -> int:
 
 
 def _clusters(c: pd.DataFrame) -> list[list[int]]:
-    """Groups of candidate rows (positions) from >= 2 different lines within co-location distance."""
+    """Groups of candidate rows (positions) from >= 2 different lines within co-location distance.
+
+    A line whose kind weighs nothing (a caption) joins no group: it would boost the lines it
+    agrees with, and so pull after all.
+    """
     n = len(c)
     if n < 2:
         return []
     lat, lon = c["lat"].to_numpy(float), c["lon"].to_numpy(float)
     unc = c["uncertainty_m"].fillna(1000.0).to_numpy(float)
     items = c["item"].to_numpy()
+    counts = np.array([KIND_WEIGHTS.get(str(k), 0.5) > 0 for k in c["kind"]], dtype=bool)
     parent = list(range(n))
 
     def find(i: int) -> int:
@@ -395,10 +400,10 @@ def _clusters(c: pd.DataFrame) -> list[list[int]]:
             i = parent[i]
         return i
 
-    for i in range(n):
+    for i in map(int, np.nonzero(counts)[0]):
         d = haversine_m(lat[i], lon[i], lat, lon)
         lim = COLOCATION_M + np.minimum(unc[i] + unc, 10_000.0)
-        for j in np.nonzero((d <= lim) & (items != items[i]))[0]:
+        for j in np.nonzero((d <= lim) & (items != items[i]) & counts)[0]:
             a, b = find(i), find(int(j))
             if a != b:
                 parent[max(a, b)] = min(a, b)

@@ -221,3 +221,20 @@ def test_a_sign_under_a_still_camera_is_not_an_overlay(shared):
 
     assert reason(walker) == ""
     assert reason(cut).startswith("overlay: the same text stays at this place in 1 other frame")
+
+
+def test_a_caption_boosts_no_line_it_agrees_with(gazetteer):
+    """Co-location: a caption naming the town of one of a sign's candidates must not single
+    that candidate out (the sign alone is ambiguous: Lal Chowk is in three towns)."""
+    alone = _verdict(gv.match_places(["LAL CHOWK"], gazetteer), None)
+    with_caption = gv.match_places(
+        [{"text": "LAL CHOWK"}, {"text": "Muzaffarabad", "kind": "caption"}], gazetteer
+    )
+    assert any(n.startswith("Muzaffar") for n in with_caption["name"])
+    v = _verdict(with_caption, None)
+    assert not len(v.clusters)
+    assert v.posterior == pytest.approx(alone.posterior)
+    assert v.label == alone.label == "inconclusive"
+    # counted as a sign, the same line does single it out
+    as_sign = _verdict(gv.set_kind(with_caption, 1, "signage"), None)
+    assert len(as_sign.clusters) and as_sign.posterior != pytest.approx(alone.posterior)
