@@ -238,3 +238,24 @@ def test_a_caption_boosts_no_line_it_agrees_with(gazetteer):
     # counted as a sign, the same line does single it out
     as_sign = _verdict(gv.set_kind(with_caption, 1, "signage"), None)
     assert len(as_sign.clusters) and as_sign.posterior != pytest.approx(alone.posterior)
+
+
+def test_signs_in_a_real_pan_are_not_captions(shared):
+    """A pan over a real photo of street signs: the signs move with the picture."""
+    frames = gv.extract_frames(shared / "video" / "pan_easyocr_example3.mp4", progress=False)
+    assert len(frames) >= 2
+    read = [  # where the scene engine reads the signs on the first two keyframes
+        (0, "BASRURKAR", 150, 36, 610, 122),
+        (0, "MARKET", 221, 119, 535, 203),
+        (1, "SRURKAR", 0, 36, 342, 122),
+        (1, "IARKET", 0, 117, 267, 203),
+    ]
+    table = pd.DataFrame(
+        [
+            {"frame": i, "t": frames[i].t, "text": s} | dict(zip(("x0", "y0", "x1", "y1"), b))
+            for i, s, *b in read
+        ]
+    )
+    marked = gv.mark_captions(table, frames)
+    assert (marked["caption_reason"] == "").all(), marked[["text", "caption_reason"]]
+    assert marked["kind"].isna().all()
