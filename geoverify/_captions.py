@@ -34,6 +34,8 @@ _EDGE_STEP = 8.0
 #: ... and a frame whose pixels outside its text are edges at most this often is flat.
 #: (The demo's title card: 0.2 %; its drawn street scenes 2.3-3.7 %; real footage 4-34 %.)
 _FLAT_EDGES = 0.008
+#: ... judged only where the text leaves at least this share of the frame to look at.
+_MIN_LEFT = 0.25
 #: Overlay: the gradients inside the box correlate at least this much between the two frames ...
 _SAME_INK = 0.6
 #: ... and at least a quarter of its pixels change by at most this much (0-255): the ink, or
@@ -99,14 +101,15 @@ def _padded(b: Box, shape: tuple[int, ...]) -> Box:
 
 
 def flat_card_edges(luma: NDArray[np.float32], boxes: list[Box]) -> float:
-    """Share of the pixels outside the (padded) text boxes that sit on an edge."""
+    """Share of the pixels outside the (padded) text boxes that sit on an edge; 1 where the
+    text leaves too little of the frame (under ``_MIN_LEFT``) to tell."""
     keep = np.ones(luma.shape, dtype=bool)
     for b in boxes:
         x0, y0, x1, y1 = _padded(b, luma.shape)
         keep[y0:y1, x0:x1] = False
     step = np.maximum(np.abs(np.diff(luma, axis=1))[:-1, :], np.abs(np.diff(luma, axis=0))[:, :-1])
     k = keep[:-1, :-1]
-    return float((step[k] > _EDGE_STEP).mean()) if k.any() else 0.0
+    return float((step[k] > _EDGE_STEP).mean()) if k.mean() >= _MIN_LEFT else 1.0
 
 
 def _same_ink(a: NDArray[np.float32], b: NDArray[np.float32]) -> bool:

@@ -183,6 +183,9 @@ def test_scene_text_of_real_footage_is_not_a_caption(captioned_footage, shared):
         assert edges > 4 * _FLAT_EDGES, (f.t, edges)
     for f in original:
         assert flat_card_edges(_luma(f.image), []) > 4 * _FLAT_EDGES, f.t
+    # text boxes that cover the frame leave nothing to judge: not a title card
+    h, w = original[0].shape[:2]
+    assert flat_card_edges(_luma(original[0].image), [(0, 0, w, h)]) == 1.0
 
 
 def test_hostile_text_in_a_caption_stays_text(demo_texts, demo_frames, gazetteer):
