@@ -209,7 +209,8 @@ def apply_kind_rules(texts: pd.DataFrame, rules: Sequence[tuple[str, str]]) -> p
     Returns
     -------
     pandas.DataFrame
-        A copy with a ``kind`` column (None where no rule matched: inferred later).
+        A copy with a ``kind`` column: a rule's kind where one matched, else the kind the
+        line had (a caption :func:`mark_captions` found), else None (inferred later).
     """
     out = texts.copy()
     if "kind" not in out.columns:
