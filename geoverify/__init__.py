@@ -20,6 +20,7 @@ from .evidence import (
     infer_kind,
     line_key,
     line_table,
+    mark_captions,
     match_places,
     set_kind,
 )
@@ -85,6 +86,7 @@ __all__ = [
     "load_gazetteer",
     "load_images",
     "load_regions",
+    "mark_captions",
     "match_frames",
     "match_places",
     "matching",

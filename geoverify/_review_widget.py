@@ -91,7 +91,9 @@ function render({ model, el }) {
       const tr = h("tr", { class: ln.dropped ? "gv-line gv-dropped" : "gv-line", data: { line: ln.line } },
         h("td", {}, ln.item), h("td", {}, crop),
         h("td", {}, text, ln.as_read !== ln.text ? h("div", { class: "gv-as-read" }, `read as: ${ln.as_read}`) : ""),
-        h("td", {}, ln.script ?? ""), h("td", {}, kind), h("td", {}, cand),
+        h("td", {}, ln.script ?? ""),
+        h("td", {}, kind, ln.caption_reason ? h("div", { class: "gv-caption-why" }, ln.caption_reason) : ""),
+        h("td", {}, cand),
         h("td", { class: "gv-weight" }, ln.weight.toFixed(2)), h("td", {}, drop));
       if (ln.dropped) tr.style.opacity = "0.45";
       return tr;
@@ -126,7 +128,7 @@ _CSS = """
 .gv-review{font:13px/1.4 system-ui,sans-serif}
 .gv-review table{border-collapse:collapse;margin:.4em 0} .gv-review td,.gv-review th{border:1px solid #ddd;padding:2px 5px;vertical-align:top}
 .gv-review th{background:#f5f5f5;text-align:left} .gv-crop{max-width:220px;max-height:70px}
-.gv-as-read{color:#777;font-size:.85em} .gv-map{width:100%;height:420px;border:1px solid #ccc}
+.gv-as-read{color:#777;font-size:.85em} .gv-caption-why{color:#777;font-size:.8em;max-width:16em} .gv-map{width:100%;height:420px;border:1px solid #ccc}
 .gv-status{min-height:1.2em}
 """
 
@@ -228,6 +230,7 @@ def _line_rows(r: Review) -> list[dict[str, Any]]:
                 "as_read": ln.history[0] if ln.history else str(info.get("text", "")),
                 "script": info.get("script"),
                 "kind": info.get("kind"),
+                "caption_reason": str(info.get("caption_reason") or ""),
                 "weight": 0.0 if ln.dropped else float(weight.get(ln.item, 0.0)),
                 "picked": ln.picked,
                 "dropped": ln.dropped,

@@ -104,8 +104,8 @@ class Case:
     every, keyframes
         Frame extraction settings.
     kind_rules
-        ``(regex, kind)`` pairs that set the evidence kind of matching lines (e.g. a title card
-        added by the uploader is a ``caption``).
+        ``(regex, kind)`` pairs that set the evidence kind of matching lines. They override
+        the captions :func:`geoverify.mark_captions` finds (title cards, burned-in labels).
     typed_evidence
         Extra lines typed by the investigator (strings or ``{"text", "kind"}`` dicts).
     notes
@@ -234,7 +234,7 @@ class Case:
         """
         from tqdm.auto import tqdm
 
-        from .evidence import apply_kind_rules, match_places
+        from .evidence import apply_kind_rules, mark_captions, match_places
         from .gazetteer import Gazetteer, load_gazetteer
         from .ocr import read_text
         from .regions import load_regions
@@ -280,6 +280,8 @@ class Case:
                 ]
             )
         )
+        # captions first: the case's kind rules, then edits by hand, override what they find
+        self.texts = mark_captions(self.texts, self.frames)
         steps.update(1)
         lines = self.texts.copy()
         if self.kind_rules:

@@ -121,8 +121,6 @@ def demo_case(original: bool = True) -> Case:
         title="Kargil protest, January 2021 — shared as 'Pakistan-occupied Kashmir' (teaching reconstruction)",
         languages=("ur", "en"),
         engine="tesseract",
-        # the title card is text the editor added, not a sign in the scene
-        kind_rules=[(r"reconstruction|teaching case", "caption")],
         notes=(
             "The video is a reconstruction made for teaching, modelled on the BOOM fact check of January 2021; "
             "it is not the original footage. The banners name the organiser (Anjuman Jamiyat Ulama Isna Asharia "

@@ -13,7 +13,10 @@ The *kind* of a line says how far its place names tell where the camera was:
 ``slogan``
     Protest text may name the place it is *about* (the Kargil banners named Quetta). Weak.
 ``caption``
-    Text added by whoever posted the video: itself a claim. Weak.
+    Text an editor (or geoverify) put on the video: a title card, a burned-in label, a lower
+    third. It says what someone claims about the video, not where the camera was, so it
+    carries no weight for any place (it stays in the tables, marked). :func:`mark_captions`
+    finds captions from the pixels.
 ``unknown``
     Anything else.
 """
@@ -35,15 +38,24 @@ from .exceptions import InputError
 from .gazetteer import Gazetteer
 from .text import detect_script, normalize, split_generic, word_spans
 
-__all__ = ["KIND_WEIGHTS", "infer_kind", "line_key", "line_table", "match_places", "set_kind"]
+__all__ = [
+    "KIND_WEIGHTS",
+    "infer_kind",
+    "line_key",
+    "line_table",
+    "mark_captions",
+    "match_places",
+    "set_kind",
+]
 
-#: How strongly each kind of text places the camera (multiplies an item's weight).
+#: How strongly each kind of text places the camera (multiplies an item's weight). A caption
+#: was put on the video by an editor: it places nothing.
 KIND_WEIGHTS: dict[str, float] = {
     "signage": 1.0,
     "banner": 0.7,
     "unknown": 0.5,
-    "caption": 0.3,
     "slogan": 0.15,
+    "caption": 0.0,
 }
 
 _PROTEST_LATIN = re.compile(
@@ -106,9 +118,8 @@ def infer_kind(text: str) -> str:
     return "unknown"
 
 
-_ITEM_COLUMNS = [
-    "text",
-    "kind",
+#: Columns of a line that its candidate rows carry (as :func:`match_places` copies them).
+LINE_COLUMNS = (
     "frame",
     "t",
     "confidence",
@@ -119,7 +130,9 @@ _ITEM_COLUMNS = [
     "y1",
     "n_frames",
     "source",
-]
+    "caption_reason",
+)
+_ITEM_COLUMNS = ["text", "kind", *LINE_COLUMNS]
 
 
 def _plain(v: Any) -> Any:
@@ -155,10 +168,6 @@ def line_key(info: dict[str, Any]) -> str:
     parts = [round(p, 1) if isinstance(p, float) else p for p in parts]
     raw = json.dumps([*parts, str(info.get("text", ""))], ensure_ascii=False, default=str)
     return "L" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:10]
-
-
-#: Columns of a line that its candidate rows carry (as :func:`match_places` copies them).
-LINE_COLUMNS = ("frame", "t", "confidence", "engine", "x0", "y0", "x1", "y1", "n_frames", "source")
 
 
 def line_table(candidates: pd.DataFrame) -> pd.DataFrame:
@@ -277,7 +286,8 @@ def apply_kind_rules(texts: pd.DataFrame, rules: Sequence[tuple[str, str]]) -> p
     Returns
     -------
     pandas.DataFrame
-        A copy with a ``kind`` column (None where no rule matched: inferred later).
+        A copy with a ``kind`` column: a rule's kind where one matched, else the kind the
+        line had (a caption :func:`mark_captions` found), else None (inferred later).
     """
     out = texts.copy()
     if "kind" not in out.columns:
@@ -291,6 +301,57 @@ def apply_kind_rules(texts: pd.DataFrame, rules: Sequence[tuple[str, str]]) -> p
             if rx.search(t):
                 out.at[i, "kind"] = k
                 break
+    return out
+
+
+def mark_captions(texts: pd.DataFrame, frames: Any) -> pd.DataFrame:
+    """Mark the lines an editor put on the video (captions) from the frames' pixels.
+
+    Two rules, neither reading what the text says: a line whose box holds the same ink in
+    another frame of the same video while the picture behind it changed (a cut, the camera
+    moved) is an *overlay* (a burned-in label, a lower third); a line on a frame that is flat
+    colour apart from its text is on a *title card*. Only video frames are judged: a sign in
+    the scene moves with the scene, and a photo has no other frame to compare.
+
+    Parameters
+    ----------
+    texts
+        A text table (:func:`geoverify.read_text`, or ``merge_text`` output: its
+        ``best_frame`` is judged) with ``frame`` and box columns ``x0, y0, x1, y1``.
+    frames
+        The frames the table was read from (a :class:`~geoverify.FrameSet` or anything
+        :func:`geoverify.read_text` accepts), matched to the table by frame number.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``caption_reason`` (why the line is a caption; ``""`` where it is not)
+        and ``kind`` set to ``"caption"`` on captions whose kind was not already given: a
+        kind set by hand or by a kind rule wins. Override with :func:`set_kind` or
+        :func:`geoverify.review`.
+
+    Examples
+    --------
+    >>> texts = gv.read_text(frames)  # doctest: +SKIP
+    >>> gv.mark_captions(texts, frames)[["text", "kind", "caption_reason"]]  # doctest: +SKIP
+    """
+    from ._captions import caption_reasons
+    from .frames import Frame, as_frames
+
+    if not isinstance(texts, pd.DataFrame):
+        raise InputError(
+            f"mark_captions needs a text table (DataFrame), got {type(texts).__name__}"
+        )
+    by_index: dict[int, Frame] = {}
+    for f in as_frames(frames) if frames is not None else []:
+        by_index.setdefault(int(f.index), f)
+    out = texts.copy()
+    out["caption_reason"] = caption_reasons(out, by_index)
+    if "kind" not in out.columns:
+        out["kind"] = None
+    unset = [not (isinstance(k, str) and k) for k in out["kind"]]
+    is_caption = out["caption_reason"].astype(bool).to_numpy() & np.array(unset, dtype=bool)
+    out.loc[is_caption, "kind"] = "caption"
     return out
 
 

@@ -171,8 +171,9 @@ class Review:
 
     @property
     def lines(self) -> pd.DataFrame:
-        """One row per line: ``line, item, text, text_as_read, script, kind, weight,
-        n_candidates, candidates, picked, dropped``."""
+        """One row per line: ``line, item, text, text_as_read, script, kind, caption_reason,
+        weight, n_candidates, candidates, picked, dropped`` (``caption_reason``: why
+        :func:`~geoverify.mark_captions` found the line to be a caption, ``""`` if it did not)."""
         weight = dict(zip(self.verdict.evidence["item"], self.verdict.evidence["weight"]))
         rows = []
         for ln in self._lines.values():
@@ -185,6 +186,7 @@ class Review:
                     "text_as_read": ln.history[0] if ln.history else ln.info.get("text", ""),
                     "script": ln.info.get("script"),
                     "kind": ln.info.get("kind"),
+                    "caption_reason": ln.info.get("caption_reason") or "",
                     "weight": 0.0 if ln.dropped else float(weight.get(ln.item, 0.0)),
                     "n_candidates": len(ln.cands),
                     "candidates": ", ".join(dict.fromkeys(names)),

@@ -9,7 +9,7 @@ The reasoning, in short:
   each: by area of its uncertainty disc where region polygons are available, by its admin-1
   code where not.
 * Each evidence line has a distribution over its candidates (by match score, sharpened) and a
-  weight = kind weight x match confidence x specificity. Its likelihood under hypothesis *h* is
+  weight = kind weight x match confidence x specificity (a caption weighs 0). Its likelihood under hypothesis *h* is
   ``(1 - w) / |H| + w * q(h)``: a line that is probably a misreading, or names a common place,
   or is a slogan, moves little.
 * Independent lines whose candidates lie within a few km of each other (co-location) make each
@@ -148,6 +148,11 @@ class Verdict:
                 lines.append(
                     f'- Note: "{e.text}" names {e.best_place}, but as a slogan it may name the place a '
                     f"protest is about, not where it happened, so it counts little (weight {e.weight:.2f})."
+                )
+            for e in ev[(ev["kind"] == "caption") & (ev["n_candidates"] > 0)].itertuples():
+                lines.append(
+                    f'- Note: "{e.text}" names {e.best_place}, but it is a caption, text put on the '
+                    "video by whoever edited it, so it counts for nothing."
                 )
         if self.sensitivity:
             lines.append("What would change the outcome:")
@@ -376,13 +381,18 @@ def _independent(c: pd.DataFrame, rows: list[int]) -> int:
 
 
 def _clusters(c: pd.DataFrame) -> list[list[int]]:
-    """Groups of candidate rows (positions) from >= 2 different lines within co-location distance."""
+    """Groups of candidate rows (positions) from >= 2 different lines within co-location distance.
+
+    A line whose kind weighs nothing (a caption) joins no group: it would boost the lines it
+    agrees with, and so pull after all.
+    """
     n = len(c)
     if n < 2:
         return []
     lat, lon = c["lat"].to_numpy(float), c["lon"].to_numpy(float)
     unc = c["uncertainty_m"].fillna(1000.0).to_numpy(float)
     items = c["item"].to_numpy()
+    counts = np.array([KIND_WEIGHTS.get(str(k), 0.5) > 0 for k in c["kind"]], dtype=bool)
     parent = list(range(n))
 
     def find(i: int) -> int:
@@ -391,10 +401,10 @@ def _clusters(c: pd.DataFrame) -> list[list[int]]:
             i = parent[i]
         return i
 
-    for i in range(n):
+    for i in map(int, np.nonzero(counts)[0]):
         d = haversine_m(lat[i], lon[i], lat, lon)
         lim = COLOCATION_M + np.minimum(unc[i] + unc, 10_000.0)
-        for j in np.nonzero((d <= lim) & (items != items[i]))[0]:
+        for j in np.nonzero((d <= lim) & (items != items[i]) & counts)[0]:
             a, b = find(i), find(int(j))
             if a != b:
                 parent[max(a, b)] = min(a, b)
@@ -704,6 +714,7 @@ def _weigh_line(
     if "frame" in sub.columns and len(sub):
         row["frame"] = sub["frame"].iloc[0]
         row["t"] = sub["t"].iloc[0] if "t" in sub else None
+    caption = _caption_note(sub, info) if kind == "caption" else ""
     if not len(sub):
         row.update(
             weight=0.0,
@@ -713,7 +724,7 @@ def _weigh_line(
             pulls_toward=None,
             pulls_toward_name="nothing",
             strength=0.0,
-            note="no gazetteer place matched this line",
+            note=caption or "no gazetteer place matched this line",
         )
         row.update({f"pull:{h}": 0.0 for h in H})
         return row, np.zeros(len(H))  # a line with no place says nothing
@@ -732,7 +743,9 @@ def _weigh_line(
     best_h = H[int(np.argmax(q))]
     toward = H[int(np.argmax(centred))]
     note = ""
-    if kind == "slogan":
+    if caption:
+        note = caption
+    elif kind == "slogan":
         note = "slogan: may name the place a protest is about"
     elif spec < 0.75:
         note = f"common name (borne by {round(1 / max(spec**2, 1e-9))} places)"
@@ -742,13 +755,24 @@ def _weigh_line(
         best_place_id=str(sub["place_id"].iloc[top]),
         best_region=best_h,
         best_region_name=_name(hyps, best_h),
-        pulls_toward=toward,
-        pulls_toward_name=_name(hyps, toward),
+        pulls_toward=toward if w > 0 else None,
+        pulls_toward_name=_name(hyps, toward) if w > 0 else "nothing",
         strength=round(float(centred.max() - centred.min()), 4),
         note=note,
     )
     row.update({f"pull:{h}": round(float(v), 4) for h, v in zip(H, centred)})
     return row, ll
+
+
+def _caption_note(sub: pd.DataFrame, info: Any) -> str:
+    """Why a caption line weighs nothing, with the reason it was found to be one."""
+    why = ""
+    if "caption_reason" in sub.columns and len(sub):
+        why = sub["caption_reason"].iloc[0]
+    elif info is not None and "caption_reason" in info:
+        why = info["caption_reason"]
+    why = why if isinstance(why, str) and why else "kind set to caption"
+    return f"caption, {why}. Text put on the video, not in the scene: it places nothing"
 
 
 def _posterior(prior: np.ndarray, loglik: np.ndarray) -> np.ndarray:

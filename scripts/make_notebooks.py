@@ -145,8 +145,9 @@ lines[["text", "script", "confidence", "n_frames", "first_t"]]""",
         """## Correcting a line by hand
 
 OCR is never perfect. Suppose the Urdu organiser line had come back with a letter wrong (here we damage it
-on purpose: ک for گ). The title card of the reconstruction is text the editor added: a *caption* (a kind
-rule says so). `gv.review` shows every line with its crop, its kind, its candidate places and its weight;
+on purpose: ک for گ). The title card of the reconstruction is text the editor added: a *caption*, which
+places nothing (`gv.mark_captions` finds it from the pixels: a frame flat apart from its text, and a label
+that stays put while the picture behind it changes). `gv.review` shows every line with its crop, its kind, its candidate places and its weight;
 in JupyterLab you correct a line in its text box, change a kind, drop a line or pick a place, and the
 verdict, the hypotheses and the map follow. Every edit goes into a log: who, when, before, after, why.""",
     ),
@@ -155,7 +156,7 @@ verdict, the hypotheses and the map follow. Every edit goes into a log: who, whe
         """damaged = lines.copy()
 row = damaged.index[damaged["text"].str.startswith("انجمن")][0]
 damaged.loc[row, "text"] = damaged.loc[row, "text"].replace("کرگل", "کرکل")  # a misreading
-damaged = gv.apply_kind_rules(damaged, [(r"reconstruction|teaching case", "caption")])
+damaged = gv.mark_captions(damaged, frames)  # the title card and the corner label
 gaz = gv.load_gazetteer()
 rv = gv.review(gv.match_places(damaged, gaz), claim="PoK", gazetteer=gaz, frames=frames,
                user="investigator")

@@ -27,6 +27,12 @@ def test_demo_contradicts_pok_claim(demo_out):
     v = json.loads((out / "verdict.json").read_text(encoding="utf-8"))
     assert v["label"] == "contradicted"
     assert v["best_region"] == "india-administered-jammu-and-kashmir"
+    # the title card is a caption, found from its pixels (no kind rule names its words): it
+    # stays in the evidence, marked, and pulls toward nothing
+    title = [e for e in v["evidence"] if "teaching case" in e["text"]]
+    assert title and all(e["kind"] == "caption" and e["weight"] == 0 for e in title)
+    assert all(e["note"].startswith("caption, title card") for e in title)
+    assert not any("teaching case" in h["supporting"] for h in v["hypotheses"])
     assert "CONTRADICTED" in stdout and "report.html" in stdout
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "RECONSTRUCTION" in html.upper() and "خمینی چوک" in html
