@@ -61,7 +61,7 @@ KIND_WEIGHTS: dict[str, float] = {
 _PROTEST_LATIN = re.compile(
     r"\b(against|kill(ing|ings|ed)?|massacre|genocide|condemn\w*|solidarity|protest\w*|justice|"
     r"stop|shame|down with|murdabad|zindabad|martyr\w*|victims?|chalo|atrocit\w*|terror\w*|"
-    r"persecution|bloodshed|free)\b",
+    r"persecution|bloodshed|free|march(es|ing)? (to|on))\b",
     re.IGNORECASE,
 )
 _PROTEST_URDU = (
@@ -484,7 +484,11 @@ def match_places(
 
 
 def set_kind(
-    candidates: gpd.GeoDataFrame, items: int | str | Sequence[int | str], kind: str
+    candidates: gpd.GeoDataFrame,
+    items: int | str | Sequence[int | str] | None = None,
+    kind: str | None = None,
+    *,
+    where: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Return a copy of ``candidates`` with the evidence kind of some lines set by hand.
 
@@ -498,24 +502,40 @@ def set_kind(
         :func:`match_places`).
     kind
         One of :data:`KIND_WEIGHTS`.
+    where
+        A regular expression: the lines whose text it finds (case-insensitive) change too.
 
     Raises
     ------
     InputError
-        An unknown kind, or a key or item number that names no line.
+        An unknown kind, or a key or item number that names no line, or no line at all.
 
     Examples
     --------
     >>> lines = gv.line_table(cands)  # doctest: +SKIP
     >>> quetta = lines.loc[lines["text"].str.contains("Quetta"), "line"]  # doctest: +SKIP
     >>> cands = gv.set_kind(cands, list(quetta), "slogan")  # doctest: +SKIP
+    >>> cands = gv.set_kind(cands, where="Quetta|Hazara|کوئٹہ", kind="slogan")  # doctest: +SKIP
     """
     if kind not in KIND_WEIGHTS:
         raise InputError(f"unknown evidence kind {kind!r}; use one of {sorted(KIND_WEIGHTS)}")
-    wanted = [items] if isinstance(items, (int, np.integer, str)) else list(items)
+    if items is None and where is None:
+        raise InputError("set_kind needs the lines to change: items (keys or numbers) or where")
+    wanted = (
+        []
+        if items is None
+        else [items]
+        if isinstance(items, (int, np.integer, str))
+        else list(items)
+    )
     lines = line_table(candidates)
     by_key = "line" in lines.columns
     chosen = lines["item"].isin([w for w in wanted if not isinstance(w, str)])
+    if where is not None:
+        found = lines["text"].astype(str).str.contains(where, case=False, regex=True)
+        if not found.any():
+            raise InputError(f"no evidence line's text matches {where!r}")
+        chosen |= found
     if by_key:
         chosen |= lines["line"].isin([w for w in wanted if isinstance(w, str)])
     named = set(lines.loc[chosen, "item"]) | (set(lines.loc[chosen, "line"]) if by_key else set())

@@ -226,3 +226,23 @@ def test_line_keys_are_stable_handles_for_set_kind(gazetteer):
         gv.set_kind(a, "Lnothing00", "slogan")
     with pytest.raises(gv.InputError, match="no evidence line"):
         gv.set_kind(a, 99, "slogan")
+
+
+def test_set_kind_by_pattern_demotes_the_quetta_banner(gazetteer):
+    """The README's example: the lines that name Quetta are slogans, found by their words."""
+    texts = [
+        {"text": "Hazara Town Quetta", "kind": "signage"},
+        "Anjuman Jamiyat Ulama Isna Asharia Kargil",
+        "Lal Chowk Kargil",
+    ]
+    cands = gv.match_places(texts, gazetteer)
+    out = gv.set_kind(cands, where="quetta|کوئٹہ", kind="slogan")
+    kinds = gv.line_table(out).set_index("text")["kind"]
+    assert kinds["Hazara Town Quetta"] == "slogan"
+    assert (
+        kinds["Lal Chowk Kargil"]
+        == gv.line_table(cands).set_index("text")["kind"]["Lal Chowk Kargil"]
+    )
+    with pytest.raises(gv.InputError, match="matches"):
+        gv.set_kind(cands, where="Timbuktu", kind="slogan")
+    assert gv.infer_kind("March to Kargil") == gv.infer_kind("کرگل چلو") == "slogan"
