@@ -21,7 +21,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from ._escape import visible_controls
+from ._escape import mpl_text, visible_controls
 from .verify import Verdict
 
 __all__ = ["BASEMAP_LAYERS", "plot_static", "static_png"]
@@ -58,10 +58,10 @@ def _shape(text: str) -> str:
 
 
 def _plain(text: Any, limit: int = 60) -> str:
-    """Outside text as matplotlib should draw it: controls visible, no mathtext, shaped."""
+    """Outside text as matplotlib should draw it: controls visible, shaped, no mathtext."""
     s = visible_controls(text)
     s = s if len(s) <= limit else s[: limit - 1] + "…"
-    return _shape(s).replace("$", r"\$")
+    return mpl_text(_shape(s))
 
 
 def _arabic_font() -> Any:

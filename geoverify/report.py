@@ -90,7 +90,7 @@ def frame_crop_uri(frames: Any, frame: Any, box: tuple[Any, ...]) -> str | None:
 #: Bounds on the frame strip: frames shown, thumbnail size (pixels, longest side) and the
 #: total size of its images (data URI characters); past them it says how many are left out.
 STRIP_MAX_FRAMES = 48
-STRIP_MAX_SIDE = 240
+STRIP_MAX_SIDE = 320
 STRIP_BUDGET = 900_000
 #: Box colours of the frame strip: a line that named a place, and any other line read.
 EVIDENCE_BOX = (230, 0, 126)
@@ -143,10 +143,12 @@ def boxed_thumbnail(image: Any, boxes: list[tuple[Box, bool]], max_side: int) ->
     im = thumbnail(image, max_side)
     scale = im.width / max(image.shape[1], 1)
     draw = ImageDraw.Draw(im)
-    width = max(2, round(max_side / 110))
+    width = max(3, round(max_side / 100))  # JPEG smears thinner lines into the picture
     for box, hit in sorted(boxes, key=lambda b: b[1]):  # evidence boxes on top
         x0, y0, x1, y1 = (v * scale for v in box)
-        draw.rectangle((x0, y0, x1, y1), outline=EVIDENCE_BOX if hit else OTHER_BOX, width=width)
+        # drawn around the line, not over it: PIL draws the outline inwards from the corners
+        outer = (x0 - width, y0 - width, x1 + width, y1 + width)
+        draw.rectangle(outer, outline=EVIDENCE_BOX if hit else OTHER_BOX, width=width)
     buf = io.BytesIO()
     im.save(buf, format="JPEG", quality=72)
     return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
@@ -162,7 +164,11 @@ def _strip_html(case: Case) -> str:
     if len(chosen) > STRIP_MAX_FRAMES:
         step = len(chosen) / STRIP_MAX_FRAMES
         chosen = [chosen[int(i * step)] for i in range(STRIP_MAX_FRAMES)]
-    side = STRIP_MAX_SIDE if len(chosen) <= 16 else STRIP_MAX_SIDE * 2 // 3
+    side = (
+        STRIP_MAX_SIDE
+        if len(chosen) <= 8
+        else STRIP_MAX_SIDE * (3 if len(chosen) <= 16 else 2) // 4
+    )
     cells, used = [], 0
     for f in chosen:
         boxed = lines.get(int(f.index), [])
