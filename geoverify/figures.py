@@ -247,12 +247,12 @@ def _draw_claim_lines(ax: Any, regions: Any, basemap: Any) -> list[Any]:
         is_loc = (
             names.str.contains("line of control", case=False).to_numpy()
             if names is not None
-            else np.ones(len(lines), bool)
+            else np.zeros(len(lines), bool)  # unnamed lines: claim lines, not the LoC
         )
         others = lines[~is_loc]
         if len(others):
             others.plot(ax=ax, color="#444", linewidth=1.0, linestyle=":", zorder=8)
-            handles.append(Line2D([], [], color="#444", lw=1.0, ls=":", label="other claim line"))
+            handles.append(Line2D([], [], color="#444", lw=1.0, ls=":", label="claim line"))
         if is_loc.any():
             loc = shapely.union_all(lines[is_loc].geometry.values)
     if loc is not None and not loc.is_empty:
@@ -412,7 +412,7 @@ def _graticule_and_scale(ax: Any, bounds: tuple[float, float, float, float], poi
     dx = length / km_per_degree
     ax.plot([bx, bx + dx], [by, by], color="k", linewidth=3, solid_capstyle="butt", zorder=13)
     ax.plot([bx, bx + dx / 2], [by, by], color="w", linewidth=1.4, solid_capstyle="butt", zorder=14)
-    ax.text(bx + dx / 2, by + 0.015 * (y1 - y0), f"{length:g} km", ha="center", va="bottom",
+    ax.text(bx + dx / 2, by + 0.025 * (y1 - y0), f"{length:g} km", ha="center", va="bottom",
             fontsize=7, zorder=14)  # fmt: skip
 
 
@@ -494,7 +494,7 @@ def plot_static(
     _draw_towns(ax, basemap, bounds)
     handles += _draw_candidates(ax, c, weights)
     _label_places(ax, c, weights, label, max_labels, bounds)
-    _finish(ax, bounds, handles, (land is not None, has_admin1), regions, verdict, c)
+    _finish(ax, bounds, handles, (land is not None, has_admin1), regions, verdict, c, basemap)
     return ax
 
 
@@ -506,6 +506,7 @@ def _finish(
     regions: Any,
     verdict: Verdict | None,
     points: Any,
+    basemap: Mapping[str, gpd.GeoDataFrame] | None = None,
 ) -> None:
     """Bounds, graticule, scale bar, legend, title and attribution; ``borders`` says whether
     country and admin-1 borders were drawn."""
@@ -546,6 +547,10 @@ def _finish(
         )
     source = regions.attrs.get("source") if regions is not None else None
     credit = f"Regions: {source}." if source else ""
+    base = sorted({str(g.attrs["source"]) for g in (basemap or {}).values() if g is not None
+                   and g.attrs.get("source")})  # fmt: skip
+    if base:
+        credit += f" Base layers: {'; '.join(base)}."
     if borders[0]:
         credit += " Borders as the data draw them; the figure takes no position on any claim."
     ax.annotate(

