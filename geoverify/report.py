@@ -92,7 +92,8 @@ def frame_crop_uri(frames: Any, frame: Any, box: tuple[Any, ...]) -> str | None:
 STRIP_MAX_FRAMES = 48
 STRIP_MAX_SIDE = 320
 STRIP_BUDGET = 900_000
-#: Box colours of the frame strip: a line that named a place, and any other line read.
+#: Box colours of the frame strip: a line that named a place (a caption does not count), and
+#: any other line read.
 EVIDENCE_BOX = (230, 0, 126)
 OTHER_BOX = (255, 200, 0)
 
@@ -112,7 +113,8 @@ def _box(row: Any) -> Box | None:
 
 
 def _lines_by_frame(case: Case) -> dict[int, list[tuple[Box, bool, str]]]:
-    """The boxed lines of each frame: (box, whether it named a place, text)."""
+    """The boxed lines of each frame: (box, whether it is evidence of a place: it named one
+    and is not a caption, text)."""
     texts, cands = case.texts, case.candidates
     if texts is None or "frame" not in texts:
         return {}
@@ -120,6 +122,8 @@ def _lines_by_frame(case: Case) -> dict[int, list[tuple[Box, bool, str]]]:
     if cands is not None and "frame" in cands:
         for _, r in cands.iterrows():
             box = _box(r)
+            if str(r.get("kind")) == "caption":
+                continue  # text put on the video names no place it was filmed in
             if box is not None and not pd.isna(r["frame"]):
                 named.add((int(r["frame"]), tuple(round(b) for b in box)))
     out: dict[int, list[tuple[Box, bool, str]]] = {}
@@ -189,7 +193,8 @@ def _strip_html(case: Case) -> str:
     more = f" {left} more frames are not shown (size limit of the report)." if left else ""
     key = (
         f"<span class='key' style='border-color:rgb{EVIDENCE_BOX}'></span> a line that named a "
-        f"place · <span class='key' style='border-color:rgb{OTHER_BOX}'></span> another line read"
+        f"place · <span class='key' style='border-color:rgb{OTHER_BOX}'></span> another line "
+        "read (no place named, or a caption put on the video)"
     )
     return (
         f"<h2>Frames read</h2><p class='muted'>The {len(frames)} frames kept, with the lines of "
