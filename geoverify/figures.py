@@ -182,9 +182,10 @@ def _draw_hypotheses(ax: Any, regions: Any, verdict: Verdict | None, claim_id: A
         if shape is None or shape.is_empty:
             continue
         colour = _BEST if hid == best else _OTHER
-        gpd.GeoSeries([shape], crs=4326).plot(
-            ax=ax, facecolor=colour, alpha=0.12 if hid == best else 0.06, edgecolor="none", zorder=4
-        )
+        if hid == best:  # only the best is filled: a faint fill would read as "not drawn" grey
+            gpd.GeoSeries([shape], crs=4326).plot(
+                ax=ax, facecolor=colour, alpha=0.12, edgecolor="none", zorder=4
+            )
         gpd.GeoSeries([shape.boundary], crs=4326).plot(
             ax=ax, color=colour, linewidth=1.1, alpha=0.9, zorder=5
         )
@@ -192,8 +193,8 @@ def _draw_hypotheses(ax: Any, regions: Any, verdict: Verdict | None, claim_id: A
         tag = "best: " if hid == best else ""
         handles.append(
             Patch(
-                facecolor=colour,
-                alpha=0.35,
+                facecolor=colour if hid == best else "none",
+                alpha=0.35 if hid == best else 1.0,
                 edgecolor=colour,
                 label=_plain(f"{tag}{name} ({float(post.get(hid, 0.0)):.2f})", 70),
             )
@@ -587,7 +588,7 @@ def static_png(
     dpi: int = 150,
     **options: Any,
 ) -> bytes:
-    """:func:`plot_static` as PNG bytes (what a case folder's map.png holds).
+    """:func:`plot_static` as PNG bytes (what a case folder's map.png holds), in 256 colours.
 
     Parameters
     ----------
@@ -612,9 +613,15 @@ def static_png(
 
     layers = basemap if basemap is not None else _bundled_basemap()
     ax = plot_static(candidates, regions, verdict, basemap=layers, **options)
+    from PIL import Image
+
     buf = io.BytesIO()
     try:
         ax.figure.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
     finally:
         plt.close(ax.figure)
-    return buf.getvalue()
+    # 256 colours hold a map's flat fills and lines: a third of the size, inlined in reports
+    image = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+    small = io.BytesIO()
+    image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(small, "PNG", optimize=True)
+    return small.getvalue()
