@@ -104,6 +104,20 @@ def _geometry_of(regions: gpd.GeoDataFrame | None, region_id: str | None) -> Any
     return shapely.union_all(sel.values) if len(sel) else None
 
 
+def _hypothesis_shape(regions: Any, verdict: Verdict | None, hid: Any) -> Any:
+    """The area of a hypothesis: its region less the regions it excludes (the verdict's
+    ``excludes``: "Pakistan-administered Kashmir, outside Azad Kashmir")."""
+    base = str(hid).split("-excluding-")[0]
+    shape = _geometry_of(regions, base)
+    rows = verdict.table[verdict.table["hypothesis"] == hid] if verdict is not None else None
+    excludes = str(rows["excludes"].iloc[0]) if rows is not None and len(rows) else ""
+    for other in filter(None, (e.strip() for e in excludes.split(","))):
+        less = _geometry_of(regions, other)
+        if shape is not None and less is not None:
+            shape = shape.difference(less)
+    return shape
+
+
 def _weights(verdict: Verdict | None) -> dict[int, float]:
     if verdict is None or not len(verdict.evidence):
         return {}
@@ -178,7 +192,7 @@ def _draw_hypotheses(ax: Any, regions: Any, verdict: Verdict | None, claim_id: A
     ]
     best = verdict.best_region if verdict is not None else None
     for hid in hyps:
-        shape = _geometry_of(regions, hid)
+        shape = _hypothesis_shape(regions, verdict, hid)
         if shape is None or shape.is_empty:
             continue
         colour = _BEST if hid == best else _OTHER
@@ -199,7 +213,7 @@ def _draw_hypotheses(ax: Any, regions: Any, verdict: Verdict | None, claim_id: A
                 label=_plain(f"{tag}{name} ({float(post.get(hid, 0.0)):.2f})", 70),
             )
         )
-    shape = _geometry_of(regions, claim_id)
+    shape = _hypothesis_shape(regions, verdict, claim_id)
     if shape is not None and not shape.is_empty:
         gpd.GeoSeries([shape], crs=4326).plot(
             ax=ax, facecolor=_CLAIM, alpha=0.10, edgecolor="none", zorder=6

@@ -270,3 +270,21 @@ def test_figure_draws_base_layers(kargil_lines, ne_regions, shared_basemap):
     labels = {t.get_text() for t in ax.get_legend().get_texts()}
     assert {"Line of Control", "claim line", "admin-1 border", "country border"} <= labels
     ax.figure.clf()
+
+
+def test_figure_draws_a_region_less_what_it_excludes(gazetteer, ne_regions):
+    from geoverify.figures import _hypothesis_shape, plot_static
+
+    c = gv.match_places(["Kargil", "Lal Chowk", "Skardu"], gazetteer)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        v = gv.test_claim(c, "Azad Kashmir", regions=ne_regions)
+    rest = "pakistan-administered-kashmir-excluding-azad-kashmir"
+    assert rest in set(v.table["hypothesis"])
+    shape = _hypothesis_shape(ne_regions, v, rest)
+    gilgit = ne_regions[ne_regions["id"] == "gilgit-baltistan"].geometry.iloc[0]
+    assert shape.symmetric_difference(gilgit).area < 0.01 * gilgit.area
+    ax = plot_static(c, ne_regions, v)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(t.startswith("Gilgit-Baltistan (") for t in labels), labels
+    ax.figure.clf()
