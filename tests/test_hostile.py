@@ -267,8 +267,10 @@ def test_saving_never_raises_and_escapes_any_text(tmp_path, s):
     for text in set(case.candidates["text"]):  # the line as the evidence table holds it
         assert js_string(html_text(text))[1:-1] in page
     if set(s) & set("<>&{}$`'\""):
-        assert line not in page
-        assert line not in (out / "report.html").read_text(encoding="utf-8")
+        # the escaped line may hold the raw one ("Kargil &amp;" holds "Kargil &"): not counted
+        report = (out / "report.html").read_text(encoding="utf-8")
+        assert line not in page.replace(html_text(line), "")
+        assert line not in report.replace(html_text(line), "")
     shutil.rmtree(out)
 
 
