@@ -36,7 +36,7 @@ figure{margin:0} figure.static-map{margin-top:1em} figure.static-map img{max-wid
 @page{size:A4;margin:14mm 12mm}
 @media print{
 body{max-width:none;margin:0;padding:0;font-size:9.5pt}
-iframe.map,.screen-only{display:none}
+iframe.map{display:none}
 h2{break-after:avoid;page-break-after:avoid}
 tr,figure,img{break-inside:avoid;page-break-inside:avoid}
 thead{display:table-header-group}
@@ -45,6 +45,7 @@ pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:8pt}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 }
 """
+
 
 _e = html_text
 _md = md_text
