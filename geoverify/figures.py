@@ -320,14 +320,15 @@ def _label_places(
     label: str,
     limit: int,
     bounds: tuple[float, float, float, float],
-) -> None:
-    """Label each place once (the heaviest line's reading, or its name), heaviest first."""
+) -> list[Any]:
+    """Label each place once (the heaviest line's reading, or its name), heaviest first;
+    the labels, for :func:`_spread_labels`."""
     from matplotlib.patheffects import withStroke
 
     from .text import detect_script
 
     if not len(c) or label not in c:
-        return
+        return []
     arabic = _arabic_font()
     halo = [withStroke(linewidth=2.4, foreground="white")]
     order = sorted(c.itertuples(), key=lambda r: -weights.get(int(r.item), 0.0))
@@ -339,10 +340,11 @@ def _label_places(
         if names is not None and raw not in names:
             names.append(raw)
     middle = (bounds[0] + bounds[1]) / 2
+    labels = []
     for (x, y), names in at.items():
         raw = ", ".join(names[:3]) + (" …" if len(names) > 3 else "")
         left = x > middle  # labels run towards the middle, so they stay inside the frame
-        ax.annotate(
+        ann = ax.annotate(
             _plain(raw, 48),
             (x, y),
             xytext=(-5 if left else 5, 4),
@@ -353,6 +355,25 @@ def _label_places(
             path_effects=halo,
             zorder=12,
         )
+        labels.append(ann)
+    return labels
+
+
+def _spread_labels(ax: Any, labels: list[Any]) -> None:
+    """Move a label that overlaps one placed before it (a heavier line's) a line down or up."""
+    renderer = getattr(ax.figure.canvas, "get_renderer", lambda: None)()
+    if renderer is None or not labels:
+        return
+    ax.apply_aspect()  # the axes' final position, which the label extents depend on
+    placed: list[Any] = []
+    for ann in labels:
+        dx, dy = ann.xyann
+        for step in (0, -1, 1, -2, 2, -3):
+            ann.xyann = (dx, dy + 10 * step)  # points: a line of 7.5 pt text and a gap
+            box = ann.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in placed):
+                break
+        placed.append(box)
 
 
 def _draw_towns(ax: Any, basemap: Any, bounds: tuple[float, float, float, float]) -> None:
@@ -508,8 +529,9 @@ def plot_static(
     handles += _draw_claim_lines(ax, regions, basemap)
     _draw_towns(ax, basemap, bounds)
     handles += _draw_candidates(ax, c, weights)
-    _label_places(ax, c, weights, label, max_labels, bounds)
+    labels = _label_places(ax, c, weights, label, max_labels, bounds)
     _finish(ax, bounds, handles, (land is not None, has_admin1), regions, verdict, c, basemap)
+    _spread_labels(ax, labels)
     return ax
 
 
