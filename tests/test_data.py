@@ -77,6 +77,15 @@ def test_regions_fetched_on_first_use(http_root, shared, monkeypatch, capsys):
         monkeypatch.setitem(
             data.DATASETS, stem, dataclasses.replace(data.DATASETS[stem], url=f"{url}/{stem}.zip")
         )
+    # the base layer's rivers and lakes (not in ../shared): served from the bundled subset
+    for stem, key in (("ne_10m_rivers_lake_centerlines", "rivers"), ("ne_10m_lakes", "lakes")):
+        with zipfile.ZipFile(root / f"{stem}.zip", "w") as zf:
+            zf.write(
+                data.bundled_path("regions", "naturalearth", f"{key}.geojson"), f"{stem}.geojson"
+            )
+        monkeypatch.setitem(
+            data.DATASETS, stem, dataclasses.replace(data.DATASETS[stem], url=f"{url}/{stem}.zip")
+        )
     monkeypatch.setattr(gv.settings, "allow_downloads", True)
     assert main(["--quiet", "data", "fetch"]) == 0
     assert "ne_50m_admin_0_countries" in capsys.readouterr().out

@@ -113,6 +113,11 @@ def test_wheel_ships_bundled_data(tmp_path):
     assert "geoverify/_bundled/demo/kargil-reconstruction.mp4" in names
     # the Urdu recogniser loads offline from the package
     assert {"geoverify/models/urdu_crnn.onnx", "geoverify/models/urdu_crnn.json"} <= set(names)
+    # and so do the region polygons and the maps' base layer (issue 14)
+    bundled = "geoverify/_bundled/regions/naturalearth/"
+    record = json.loads(zipfile.ZipFile(wheel).read(bundled + "SOURCES.json"))
+    assert {bundled + layer["file"] for layer in record["layers"].values()} <= set(names)
+    assert {"rivers", "lakes", "ne_10m_admin_0_disputed_areas"} <= set(record["layers"])
 
 
 def test_rerun_saved_case_gives_same_verdict(demo_out):

@@ -32,8 +32,9 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PDFTOPPM = shutil.which("pdftoppm")
 #: The claimed region's red in the figure (figures._CLAIM, #b3261e).
 CLAIM_RED = np.array([179, 38, 30])
-#: The figure's background: sea (with a base layer) or "not drawn" grey (figures._SEA, _UNDRAWN).
-FIGURE_BACKGROUNDS = ((214, 231, 242), (233, 233, 233))
+#: The figure's background: sea or land (with a base layer; the demo's view is all land) or
+#: "not drawn" grey (figures._SEA, _LAND, _UNDRAWN).
+FIGURE_BACKGROUNDS = ((214, 231, 242), (243, 240, 232), (233, 233, 233))
 
 
 @pytest.fixture(scope="module")
@@ -189,7 +190,7 @@ def _figure_on_page(pixels: np.ndarray) -> bool:
 
 # ----------------------------------------------------------------- the figure alone (fast)
 LAND = (243, 240, 232)  # figures._LAND
-UNDRAWN = FIGURE_BACKGROUNDS[1]
+UNDRAWN = FIGURE_BACKGROUNDS[2]
 
 
 @pytest.fixture(scope="module")
