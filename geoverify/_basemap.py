@@ -18,6 +18,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from ._region_polygons import to_lonlat
 from .data import bundled_layer, bundled_path, fetch
 from .exceptions import DataUnavailableError
 
@@ -59,8 +60,7 @@ class BaseMap:
 
 
 def _geometries(path: object) -> gpd.GeoSeries:
-    gdf = gpd.read_file(path)
-    gdf = gdf.set_crs(4326) if gdf.crs is None else gdf.to_crs(4326)
+    gdf = to_lonlat(gpd.read_file(path), str(path))  # checked as the region files are
     geoms = gdf.geometry[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     return gpd.GeoSeries(geoms.values, crs=4326)
 

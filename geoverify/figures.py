@@ -601,13 +601,6 @@ def _finish(
     )
 
 
-def _bundled_basemap() -> Mapping[str, gpd.GeoDataFrame]:
-    """The bundled base layers (land, borders, claim lines, rivers, lakes, towns)."""
-    from ._basemap import base_layers
-
-    return base_layers()
-
-
 def static_png(
     candidates: gpd.GeoDataFrame,
     regions: gpd.GeoDataFrame | None = None,
@@ -640,7 +633,9 @@ def static_png(
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    layers = basemap if basemap is not None else _bundled_basemap()
+    from ._basemap import base_layers
+
+    layers = basemap if basemap is not None else base_layers()
     ax = plot_static(candidates, regions, verdict, basemap=layers, **options)
     from PIL import Image
 

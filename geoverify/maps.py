@@ -64,34 +64,6 @@ class _Literal(Element):
         return self.text
 
 
-class _Bound(MacroElement):
-    """A popup or tooltip bound to its parent layer, its HTML passed as a string literal.
-
-    ``html`` must already be escaped HTML; it reaches the page as :func:`js_string` output,
-    which holds no character that Jinja2, an HTML parser or a template literal acts on.
-    """
-
-    def __init__(self, method: str, html: str, **options: Any) -> None:
-        super().__init__()
-        if method not in ("bindPopup", "bindTooltip"):
-            raise OptionError(f"unknown binding {method!r}")
-        self._name = method
-        self.method = method
-        self.html = html
-        self.options = options
-
-    def render(self, **kwargs: Any) -> str:
-        figure = self.get_root()
-        assert isinstance(figure, Figure), "render the map, not the layer"
-        assert self._parent is not None
-        script = (
-            f"{self._parent.get_name()}.{self.method}({js_string(self.html)}, "
-            f"{json.dumps(self.options)});"
-        )
-        figure.script.add_child(_Literal(script), name=self.get_name())
-        return ""
-
-
 class _Script(MacroElement):
     """JavaScript (already made safe) run after its parent's own script, never a template."""
 
@@ -105,6 +77,32 @@ class _Script(MacroElement):
         assert isinstance(figure, Figure), "render the map, not the layer"
         figure.script.add_child(_Literal(self.code), name=self.get_name())
         return ""
+
+
+class _Bound(_Script):
+    """A popup or tooltip bound to its parent layer, its HTML passed as a string literal.
+
+    ``html`` must already be escaped HTML; it reaches the page as :func:`js_string` output,
+    which holds no character that Jinja2, an HTML parser or a template literal acts on.
+    """
+
+    def __init__(self, method: str, html: str, **options: Any) -> None:
+        if method not in ("bindPopup", "bindTooltip"):
+            raise OptionError(f"unknown binding {method!r}")
+        super().__init__("")
+        self._name = method
+        self.method = method
+        self.html = html
+        self.options = options
+
+    def render(self, **kwargs: Any) -> str:
+        assert self._parent is not None, "bind to a layer"
+        # the parent's JavaScript name is known only now
+        self.code = (
+            f"{self._parent.get_name()}.{self.method}({js_string(self.html)}, "
+            f"{json.dumps(self.options)});"
+        )
+        return super().render(**kwargs)
 
 
 def _popup_to(layer: Any, html: str, max_width: int = 320) -> None:

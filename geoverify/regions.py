@@ -120,16 +120,16 @@ def load_regions(source: str = "auto", *, data_dir: str | None = None) -> gpd.Ge
             if source != "auto":
                 raise
             problem = exc
-        if use == "auto":  # the published files at hand failed their checks: the subset
-            warnings.warn(
-                f"{problem}; using geoverify's bundled subset of Natural Earth instead",
-                RegionDataWarning,
-                stacklevel=2,
-            )
-            try:
-                return _with_polygons(table, data_dir, "bundled")
-            except (RegionDataError, DataUnavailableError) as exc:
-                problem = exc
+        # "auto": the published files at hand failed their checks, so the subset
+        warnings.warn(
+            f"{problem}; using geoverify's bundled subset of Natural Earth instead",
+            RegionDataWarning,
+            stacklevel=2,
+        )
+        try:
+            return _with_polygons(table, data_dir, "bundled")
+        except (RegionDataError, DataUnavailableError) as exc:
+            problem = exc
         warnings.warn(
             f"{problem}; region polygons not used: falling back to admin-1 codes only",
             RegionDataWarning,

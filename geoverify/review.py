@@ -36,8 +36,6 @@ if TYPE_CHECKING:
 
 __all__ = ["EDIT_FIELDS", "Review", "review"]
 
-_LINE_COLUMNS = LINE_COLUMNS
-
 
 @dataclass
 class _Line:
@@ -317,7 +315,7 @@ class Review:
         ln.info["text"] = str(its["text"].iloc[0]) if len(its) else text
         ln.info["kind"] = str(its["kind"].iloc[0]) if len(its) else ln.info.get("kind")
         ln.info["script"] = str(its["script"].iloc[0]) if len(its) else None
-        for col in _LINE_COLUMNS:
+        for col in LINE_COLUMNS:
             if col in ln.info:
                 found[col] = ln.info[col]
         ln.cands, ln.picked = found, None
