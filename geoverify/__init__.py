@@ -8,9 +8,8 @@ notebook before the next stage.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from . import matching, settings
+from ._version import __version__
 from .batching import batch, read_batch
 from .case import Case
 from .clips import find_clip

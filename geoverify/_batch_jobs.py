@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__, settings
+from . import settings
+from ._version import __version__
 from .exceptions import InputError
 
 #: Bounds on a list or CSV file of sources (it may come from anyone).

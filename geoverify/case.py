@@ -23,10 +23,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from . import __version__, settings
 from . import _casefolder as cf
+from . import settings
 from ._atomic import PARTIAL_MARKER, replace_dir, write_bytes, write_text
 from ._escape import html_text
+from ._version import __version__
 from .data import sha256_file
 from .evidence import line_table
 from .exceptions import (

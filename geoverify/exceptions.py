@@ -81,6 +81,14 @@ class GeoverifyWarning(UserWarning):
     """Base class of geoverify's warnings."""
 
 
+class GeoverifyDeprecationWarning(GeoverifyWarning, FutureWarning):
+    """A public name that moved or is going away; the message says what to use instead.
+
+    A ``FutureWarning`` so that notebooks show it (Python hides ``DeprecationWarning`` raised
+    inside libraries).
+    """
+
+
 class TruncatedVideoWarning(GeoverifyWarning):
     """A video stopped decoding part way; the frames before the break are kept."""
 

@@ -24,6 +24,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from . import settings
 from ._atomic import replace_dir, write_text
+from ._deprecated import module_getattr
 from ._escape import html_text
 from ._imaging import (
     RGBImage,
@@ -788,3 +789,10 @@ def as_frames(obj: Any) -> FrameSet:
             frames.extend(as_frames(item))
         return FrameSet(frames)
     raise InputError(f"cannot read frames from {type(obj).__name__}")
+
+
+# Old names that moved: they still work, with a warning, until 0.3.
+__getattr__ = module_getattr(
+    "geoverify.frames",
+    {"TruncatedVideoWarning": "geoverify.exceptions:TruncatedVideoWarning"},
+)

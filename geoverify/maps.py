@@ -23,11 +23,12 @@ from branca.element import Element, Figure, MacroElement
 from shapely.geometry.base import BaseGeometry
 
 from ._basemap import SEA
+from ._deprecated import module_getattr
 from ._escape import html_text, js_string
 from .exceptions import OptionError
 from .verify import Verdict
 
-__all__ = ["map_html", "plot_batch", "plot_candidates", "plot_static"]
+__all__ = ["map_html", "plot_batch", "plot_candidates"]
 
 _KIND_COLOURS = {
     "signage": "#1f77b4",
@@ -582,5 +583,5 @@ def map_html(m: folium.Map, *, offline: bool = True) -> str:
     return inline_assets(page) if offline else page
 
 
-# The static figure lives in figures.py; these names stay importable from here.
-from .figures import _shape, plot_static  # noqa: E402, F401
+# The static figure moved to figures.py; the old name warns (and adds no import edge).
+__getattr__ = module_getattr("geoverify.maps", {"plot_static": "geoverify.figures:plot_static"})

@@ -16,6 +16,8 @@ import warnings
 import geopandas as gpd
 import pandas as pd
 
+from ._deprecated import warn_deprecated
+from ._escape import html_text
 from ._region_hierarchy import (
     ALL_LEAVES,
     ELSEWHERE,
@@ -138,3 +140,34 @@ def load_regions(source: str = "auto", *, data_dir: str | None = None) -> gpd.Ge
     gdf = gpd.GeoDataFrame(table, geometry=gpd.GeoSeries([None] * len(table)), crs="EPSG:4326")
     gdf.attrs["source"] = "admin-1 codes (no polygons)"
     return gdf
+
+
+# Deprecated: kept working, with a warning, until 0.3.
+
+
+def describe(region_id: str) -> dict[str, object]:
+    """A region as a plain dict (for JSON output).
+
+    .. deprecated:: 0.2
+       Use ``load_regions()``, a table with one row per region.
+    """
+    warn_deprecated("geoverify.regions.describe", "load_regions(), a row of the regions table")
+    if region_id == ELSEWHERE:
+        return {"id": ELSEWHERE, "name": "Elsewhere (none of the regions considered)"}
+    r = region(region_id)
+    return {"id": r.id, "name": r.name, "parent": r.parent, "aliases": list(r.aliases)}
+
+
+def regions_html(regions: pd.DataFrame) -> str:
+    """A small HTML table of regions and their aliases (every cell escaped).
+
+    .. deprecated:: 0.2
+       A regions table shows itself in a notebook; ``DataFrame.to_html`` escapes too.
+    """
+    warn_deprecated("geoverify.regions.regions_html", "the regions table's own HTML")
+    rows = "".join(
+        f"<tr><td>{html_text(r.id)}</td><td>{html_text(r.name)}</td>"
+        f"<td>{html_text(', '.join(r.aliases))}</td></tr>"
+        for r in regions.itertuples()
+    )
+    return f"<table><tr><th>id</th><th>name</th><th>aliases</th></tr>{rows}</table>"

@@ -153,7 +153,7 @@ def test_save_refuses_existing_path(demo_out, tmp_path):
 
 
 def test_static_figure_shapes_urdu(gazetteer, tmp_path):
-    from geoverify.maps import _shape, plot_static
+    from geoverify.figures import _shape, plot_static
 
     c = gv.match_places(["خمینی چوک", "Kargil"], gazetteer)
     ax = plot_static(c, verdict=gv.test_claim(c, "PoK"))

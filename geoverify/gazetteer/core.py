@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from .._deprecated import module_getattr
 from .._escape import html_text
 from ..exceptions import BadRowsWarning, GazetteerError, OptionError
 from ..text import detect_script, name_key, normalize
@@ -522,3 +523,13 @@ class Gazetteer:
             f"<div><b>{html_text(repr(self))}</b><table><tr>{hdr}</tr>{rows}</table>"
             f"{'…' if len(self) > 8 else ''}</div>"
         )
+
+
+# Old names that moved: they still work, with a warning, until 0.3.
+__getattr__ = module_getattr(
+    "geoverify.gazetteer.core",
+    {
+        "inside_country": "geoverify.gazetteer.countries:inside_country",
+        "PackedStrings": "geoverify.gazetteer.index:PackedStrings",
+    },
+)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .. import settings
+from .._deprecated import module_getattr
 from ..frames import Frame, as_frames
 from ..text import detect_script, normalize
 from ._cache import DISK_FORMAT, clear_cache, read_cached
@@ -249,3 +250,10 @@ def _crop(frame: Frame, row: pd.Series) -> np.ndarray | None:
     if x1 <= x0 or y1 <= y0:
         return None
     return np.ascontiguousarray(img[y0:y1, x0:x1])
+
+
+# Old names that moved: they still work, with a warning, until 0.3.
+__getattr__ = module_getattr(
+    "geoverify.ocr",
+    {"check_languages": "geoverify.ocr.base:check_languages"},
+)

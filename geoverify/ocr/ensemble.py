@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
+from .._deprecated import module_getattr
 from .._imaging import RGBImage
 from ..text import normalize
 from .base import Line, OCREngine, box_iou
@@ -121,3 +122,10 @@ class EnsembleEngine(OCREngine):
                 )
             )
         return out
+
+
+# Old names that moved: they still work, with a warning, until 0.3.
+__getattr__ = module_getattr(
+    "geoverify.ocr.ensemble",
+    {"iou": "geoverify.ocr.base:box_iou"},
+)
