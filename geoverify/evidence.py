@@ -36,7 +36,7 @@ import pandas as pd
 
 from .exceptions import InputError
 from .gazetteer import Gazetteer
-from .text import detect_script, normalize, split_generic, word_spans
+from .text import detect_script, normalize, split_generic
 
 __all__ = [
     "KIND_WEIGHTS",
@@ -355,10 +355,31 @@ def mark_captions(texts: pd.DataFrame, frames: Any) -> pd.DataFrame:
     return out
 
 
-def _spans(text: str, max_words: int) -> list[tuple[int, int, str]]:
-    spans = list(word_spans(text, max_words=max_words))
-    # a span that is nothing but digits or punctuation names nothing
-    return [s for s in spans if any(ch.isalpha() for ch in s[2])]
+# how a spotted place's columns are named in a candidates table
+_SPOT_TO_CANDIDATE = {
+    "id": "place_id",
+    "kind": "place_kind",
+    "source": "place_source",
+    "start": "span_start",
+    "end": "span_end",
+}
+_PLACE_COLUMNS = [
+    "span",
+    "place_id",
+    "name",
+    "matched_name",
+    "score",
+    "specificity",
+    "lat",
+    "lon",
+    "uncertainty_m",
+    "country",
+    "admin1",
+    "place_kind",
+    "place_source",
+    "span_start",
+    "span_end",
+]
 
 
 def match_places(
@@ -405,74 +426,12 @@ def match_places(
             raise InputError(f"unknown evidence kind {kind!r}; use one of {sorted(KIND_WEIGHTS)}")
         items["kind"] = kind
     rows: list[dict[str, Any]] = []
-    for it in items.itertuples(index=False):
-        found: dict[str, dict[str, Any]] = {}
-        spans = _spans(it.text, max_words)
-        span_best: dict[tuple[int, int], float] = {}
-        per_span: list[tuple[tuple[int, int], pd.DataFrame]] = []
-        for s, e, span in spans:
-            res = gazetteer.search(span, k=k, min_score=min_score)
-            if len(res):
-                per_span.append(((s, e), res))
-                span_best[(s, e)] = float(res["score"].iloc[0])
-        for (s, e), res in per_span:
-            # a shorter span inside a longer one that matched as well or better adds nothing
-            if any(
-                (s2 <= s and e <= e2 and (s2, e2) != (s, e) and b2 >= span_best[(s, e)] - 2.0)
-                for (s2, e2), b2 in span_best.items()
-            ):
-                continue
-            best = float(res["score"].iloc[0])
-            for r in res.itertuples(index=False):
-                if r.score < best - 8.0:
-                    continue
-                prev = found.get(r.id)
-                if prev is None or r.score > prev["score"]:
-                    found[r.id] = {
-                        "span": it.text[s:e],
-                        "span_start": s,
-                        "span_end": e,
-                        "place_id": r.id,
-                        "name": r.name,
-                        "matched_name": r.matched_name,
-                        "score": float(r.score),
-                        "specificity": float(r.specificity),
-                        "lat": float(r.lat),
-                        "lon": float(r.lon),
-                        "uncertainty_m": float(r.uncertainty_m)
-                        if pd.notna(r.uncertainty_m)
-                        else np.nan,
-                        "country": r.country,
-                        "admin1": r.admin1,
-                        "place_kind": r.kind,
-                        "place_source": r.source,
-                    }
-        base = {
-            c: getattr(it, c) for c in items.columns if c in _ITEM_COLUMNS or c in ("item", "line")
-        }
-        for cand in sorted(found.values(), key=lambda c: (-c["score"], c["place_id"])):
-            rows.append({**base, **cand})
-    cols = [
-        "item",
-        "line",
-        "text",
-        "kind",
-        "span",
-        "place_id",
-        "name",
-        "matched_name",
-        "score",
-        "specificity",
-        "lat",
-        "lon",
-        "uncertainty_m",
-        "country",
-        "admin1",
-        "place_kind",
-        "place_source",
-        "span_start",
-        "span_end",
-    ]
+    keep = [c for c in items.columns if c in _ITEM_COLUMNS or c in ("item", "line")]
+    for line in items[keep].to_dict("records"):
+        spotted = gazetteer.spot(line["text"], min_score=min_score, max_words=max_words, k=k)
+        for place in spotted.rename(columns=_SPOT_TO_CANDIDATE).to_dict("records"):
+            rows.append({**line, **{c: place.get(c) for c in _PLACE_COLUMNS}})
+    cols = ["item", "line", "text", "kind", *_PLACE_COLUMNS]
     extra = [c for c in items.columns if c not in cols]
     df = pd.DataFrame(rows, columns=cols + extra)
     gdf = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")

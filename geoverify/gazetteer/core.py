@@ -7,6 +7,7 @@ import time
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -19,6 +20,17 @@ from ..exceptions import BadRowsWarning, GazetteerError, OptionError
 from ..text import detect_script, name_key, normalize
 from ._validate import COLUMNS, check_swapped_coordinates, clean_places
 from .index import NameIndex, QueryKeys
+
+#: Places of a run kept within this many points of the run's best match.
+SPOT_MARGIN = 8.0
+
+
+def _inside_a_run_as_good(s: int, e: int, best: dict[tuple[int, int], float]) -> bool:
+    """Whether the run ``s:e`` lies inside a longer run that matched as well (within 2)."""
+    return any(
+        s2 <= s and e <= e2 and (s2, e2) != (s, e) and score >= best[(s, e)] - 2.0
+        for (s2, e2), score in best.items()
+    )
 
 
 class Gazetteer:
@@ -322,13 +334,15 @@ class Gazetteer:
         return places, rows, scores
 
     def spot(
-        self, text: str, *, min_score: float = 80.0, max_words: int = 6, k: int = 3
+        self, text: str, *, min_score: float = 80.0, max_words: int = 6, k: int = 5
     ) -> pd.DataFrame:
         """Spot place names inside a longer line ("Anjuman ... Kargil", "Hazara Town Quetta").
 
-        Every run of up to ``max_words`` words that neither begins nor ends with a function
-        word is looked up; runs are then chosen greedily, best score (then longest) first,
-        without overlaps.
+        The one name spotter: :func:`geoverify.match_places` calls it for every line. Every
+        run of up to ``max_words`` words that neither begins nor ends with a function word
+        ("in", "of", "کے") is looked up. A run inside a longer run that matched as well (within
+        2 points) adds nothing; of each run's places, those within 8 points of its best are
+        kept; a place found by several runs keeps its best.
 
         Parameters
         ----------
@@ -339,48 +353,35 @@ class Gazetteer:
         max_words
             Longest run of words tried as one name.
         k
-            Places kept per spotted name.
+            Places looked up per run.
 
         Returns
         -------
         pandas.DataFrame
-            One row per (span, place): ``span, start, end, id, name, matched_name, score,
-            specificity``.
+            One row per place, best first: ``span, start, end`` (the run that named it, as
+            character offsets into ``text``) and the columns of :meth:`search` (``id, name,
+            matched_name, score, specificity, lat, lon, ...``), without geometry.
         """
         from ..text import candidate_spans
 
-        found = []
+        runs = []
         for s, e, span in candidate_spans(text, max_words=max_words):
             res = self.search(span, k=k, min_score=min_score)
             if len(res):
-                found.append((float(res["score"].iloc[0]), e - s, s, e, span, res))
-        found.sort(key=lambda f: (-f[0], -f[1], f[2]))
-        taken: list[tuple[int, int]] = []
-        rows = []
-        for best, _, s, e, span, res in found:
-            if any(s < e2 and s2 < e for s2, e2 in taken):
+                runs.append((s, e, pd.DataFrame(res.drop(columns="geometry"))))
+        best = {(s, e): float(res["score"].iloc[0]) for s, e, res in runs}
+        found: dict[str, dict[str, Any]] = {}
+        for s, e, res in runs:
+            if _inside_a_run_as_good(s, e, best):
                 continue
-            taken.append((s, e))
-            for r in res.itertuples(index=False):
-                if r.score >= best - 8.0:
-                    rows.append(
-                        {
-                            "span": span,
-                            "start": s,
-                            "end": e,
-                            "id": r.id,
-                            "name": r.name,
-                            "matched_name": r.matched_name,
-                            "score": r.score,
-                            "specificity": r.specificity,
-                        }
-                    )
-        cols = ["span", "start", "end", "id", "name", "matched_name", "score", "specificity"]
-        return (
-            pd.DataFrame(rows, columns=cols)
-            .sort_values(["start", "score"], ascending=[True, False])
-            .reset_index(drop=True)
-        )
+            for r in res[res["score"] >= best[(s, e)] - SPOT_MARGIN].to_dict("records"):
+                if r["id"] not in found or r["score"] > found[r["id"]]["score"]:
+                    found[r["id"]] = {"span": text[s:e], "start": s, "end": e, **r}
+        first = ["id", "name", "matched_name", "score", "specificity"]
+        rest = [c for c in self.places.columns if c not in first and c != "geometry"]
+        columns = ["span", "start", "end", *first, *rest]
+        rows = sorted(found.values(), key=lambda r: (-r["score"], str(r["id"])))
+        return pd.DataFrame(rows, columns=columns)
 
     # ------------------------------------------------------------------ combination
     def find_duplicates(self, within_m: float = 1000.0) -> pd.DataFrame:
