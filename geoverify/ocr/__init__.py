@@ -163,73 +163,19 @@ def merge_text(
         confused with :func:`read_text`'s ``readings`` column of the ensemble, which records
         what each engine read in one frame).
     """
-    from rapidfuzz import fuzz
-
     if texts.empty:
-        return pd.DataFrame(
-            columns=[
-                "text",
-                "text_norm",
-                "script",
-                "confidence",
-                "n_frames",
-                "frames",
-                "first_t",
-                "last_t",
-                "best_frame",
-                "x0",
-                "y0",
-                "x1",
-                "y1",
-                "engine",
-                "variants",
-            ]
-            + (["best_crop"] if frames is not None else [])
-        )
+        return pd.DataFrame(columns=_MERGED_COLUMNS + (["best_crop"] if frames is not None else []))
     by_sha: dict[str, Frame] = {}
     by_index: dict[int, Frame] = {}
     if frames is not None:
         for f in as_frames(frames):
             by_sha.setdefault(f.sha256, f)
             by_index.setdefault(int(f.index), f)
-    groups: list[list[int]] = []
-    norms = texts["text_norm"].fillna("").astype(str).tolist()
-    for i, n in enumerate(norms):
-        for g in groups:
-            if fuzz.ratio(norms[g[0]], n) >= similarity:
-                g.append(i)
-                break
-        else:
-            groups.append([i])
     rows = []
-    for g in groups:
-        sub = texts.iloc[g]
-        counts = sub["text_norm"].value_counts()
-        top = counts[counts == counts.max()].index
-        cand = sub[sub["text_norm"].isin(top)].sort_values("confidence", ascending=False)
-        best = cand.iloc[0]
-        ts = pd.to_numeric(sub["t"], errors="coerce")
-        rows.append(
-            {
-                "text": best["text"],
-                "text_norm": best["text_norm"],
-                "script": best["script"],
-                "confidence": float(sub["confidence"].mean() * 0.5 + best["confidence"] * 0.5),
-                "n_frames": int(sub["frame"].nunique()),
-                "frames": sorted({int(x) for x in sub["frame"]}),
-                "first_t": float(ts.min()) if ts.notna().any() else np.nan,
-                "last_t": float(ts.max()) if ts.notna().any() else np.nan,
-                "frame": int(best["frame"]),
-                "t": best["t"],
-                "best_frame": int(best["frame"]),
-                "x0": best["x0"],
-                "y0": best["y0"],
-                "x1": best["x1"],
-                "y1": best["y1"],
-                "engine": best["engine"],
-                "variants": sorted(set(sub["text"])),
-            }
-        )
+    for group in _similar_groups(texts["text_norm"].fillna("").astype(str).tolist(), similarity):
+        sub = texts.iloc[group]
+        best = _consensus(sub)
+        rows.append(_merged_row(sub, best))
         if frames is not None:
             fr = by_sha.get(str(best.get("frame_sha256", ""))) or by_index.get(int(best["frame"]))
             rows[-1]["best_crop"] = _crop(fr, best) if fr is not None else None
@@ -238,6 +184,72 @@ def merge_text(
         .sort_values(["first_t", "text"], na_position="last")
         .reset_index(drop=True)
     )
+
+
+# The columns of merge_text (with ``frame`` and ``t``, the best frame's, after them).
+_MERGED_COLUMNS = [
+    "text",
+    "text_norm",
+    "script",
+    "confidence",
+    "n_frames",
+    "frames",
+    "first_t",
+    "last_t",
+    "best_frame",
+    "x0",
+    "y0",
+    "x1",
+    "y1",
+    "engine",
+    "variants",
+]
+
+
+def _similar_groups(norms: list[str], similarity: float) -> list[list[int]]:
+    """Row numbers grouped by similar text: each joins the first group it matches."""
+    from rapidfuzz import fuzz
+
+    groups: list[list[int]] = []
+    for i, n in enumerate(norms):
+        for g in groups:
+            if fuzz.ratio(norms[g[0]], n) >= similarity:
+                g.append(i)
+                break
+        else:
+            groups.append([i])
+    return groups
+
+
+def _consensus(sub: pd.DataFrame) -> pd.Series:
+    """The row of the most frequent reading in a group (ties: the most confident)."""
+    counts = sub["text_norm"].value_counts()
+    top = counts[counts == counts.max()].index
+    return sub[sub["text_norm"].isin(top)].sort_values("confidence", ascending=False).iloc[0]
+
+
+def _merged_row(sub: pd.DataFrame, best: pd.Series) -> dict[str, Any]:
+    """One row of :func:`merge_text` for a group of readings of the same line."""
+    ts = pd.to_numeric(sub["t"], errors="coerce")
+    return {
+        "text": best["text"],
+        "text_norm": best["text_norm"],
+        "script": best["script"],
+        "confidence": float(sub["confidence"].mean() * 0.5 + best["confidence"] * 0.5),
+        "n_frames": int(sub["frame"].nunique()),
+        "frames": sorted({int(x) for x in sub["frame"]}),
+        "first_t": float(ts.min()) if ts.notna().any() else np.nan,
+        "last_t": float(ts.max()) if ts.notna().any() else np.nan,
+        "frame": int(best["frame"]),
+        "t": best["t"],
+        "best_frame": int(best["frame"]),
+        "x0": best["x0"],
+        "y0": best["y0"],
+        "x1": best["x1"],
+        "y1": best["y1"],
+        "engine": best["engine"],
+        "variants": sorted(set(sub["text"])),
+    }
 
 
 def _crop(frame: Frame, row: pd.Series) -> np.ndarray | None:
