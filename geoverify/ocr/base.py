@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -40,6 +41,19 @@ def check_languages(languages: Sequence[str], supported: Sequence[str], engine: 
 
 
 Box = tuple[int, int, int, int]
+
+
+def _plain_option(value: Any) -> bool:
+    """Whether an engine option is plain data that a case.json may hold."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return True
+    if isinstance(value, str):
+        return len(value) <= 500
+    if isinstance(value, list):
+        return len(value) <= 64 and all(
+            isinstance(v, (bool, int, float, str)) and not isinstance(v, list) for v in value
+        )
+    return False
 
 
 def box_iou(a: Box, b: Box) -> float:
@@ -102,6 +116,27 @@ class OCREngine(abc.ABC):
     def params(self) -> dict[str, Any]:
         """Everything that changes the output (part of the OCR cache key)."""
         return {"languages": list(self.languages)}
+
+    def options(self) -> dict[str, Any]:
+        """The keyword options that rebuild this engine by name.
+
+        ``get_engine(engine.name, engine.languages, **engine.options())`` makes an engine that
+        reads the same way; a :class:`~geoverify.Case` saves an engine object as its name and
+        these options. Read as scikit-learn's ``get_params`` does: each keyword-only argument
+        of ``__init__`` that the engine keeps as an attribute of the same name, where its
+        value is plain data (a number, a short string or a short list of them). A callable or
+        a long list (a lexicon of thousands of names) is left out: the case supplies its
+        gazetteer's names as the lexicon anyway.
+        """
+        out: dict[str, Any] = {}
+        for name, param in inspect.signature(type(self).__init__).parameters.items():
+            if param.kind is param.KEYWORD_ONLY and hasattr(self, name):
+                value = getattr(self, name)
+                if isinstance(value, tuple):
+                    value = list(value)
+                if _plain_option(value):
+                    out[name] = value
+        return out
 
     @property
     def disk_cacheable(self) -> bool:

@@ -41,7 +41,7 @@ class EnsembleEngine(OCREngine):
         lexicon_score: float = 80.0,
     ) -> None:
         self.engines = list(engines)
-        self.languages = sorted({lang for e in self.engines for lang in e.languages})
+        self.languages = list(dict.fromkeys(lang for e in self.engines for lang in e.languages))
         self.match_iou = match_iou
         self.lexicon = sorted({n for n in (normalize(str(x)) for x in lexicon or ()) if n})
         self.lexicon_score = lexicon_score
@@ -68,6 +68,12 @@ class EnsembleEngine(OCREngine):
             if score >= self.lexicon_score and (best is None or score > best[1]):
                 best = (name, score)
         return best
+
+    def options(self) -> dict[str, Any]:
+        opts = super().options()
+        if not self.lexicon:  # None was given: the engines keep their own lexicons
+            opts.pop("lexicon", None)
+        return opts
 
     def params(self) -> dict[str, Any]:
         return {
