@@ -205,9 +205,25 @@ def job_key(sha: str, claim: str | None, options: dict[str, Any]) -> str:
             "ocr": DISK_FORMAT,
         },
         sort_keys=True,
-        default=str,
+        default=_key_value,
     )
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _key_value(value: Any) -> Any:
+    """A case option that JSON cannot hold, as what identifies it in a key."""
+    import pandas as pd
+
+    from .ocr.base import OCREngine
+
+    if isinstance(value, OCREngine):  # an engine object: what it reads with, not its repr
+        return {"engine": value.name, "params": value.params()}
+    if isinstance(value, pd.DataFrame):  # a regions table: its contents
+        table = pd.DataFrame(value).copy()
+        if "geometry" in table:
+            table["geometry"] = [getattr(g, "wkt", None) for g in table["geometry"]]
+        return hashlib.sha256(table.to_json(default_handler=str).encode()).hexdigest()
+    return str(value)
 
 
 def case_dir_name(source: str, key: str) -> str:

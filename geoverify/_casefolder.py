@@ -176,6 +176,31 @@ def safe_pattern(pattern: Any, where: str) -> str:
     return text
 
 
+def _engine_options(value: Any) -> dict[str, Any]:
+    """An engine's keyword options as case.json holds them: names to plain values.
+
+    The names are checked by the engine itself (an unknown one is an ``OptionError`` when the
+    case runs); here only their shape and size, so a crafted file cannot pass objects in.
+    """
+    if not isinstance(value, dict) or len(value) > 40:
+        raise CaseFormatError("case.json: engine_options must be an object of at most 40 options")
+    out: dict[str, Any] = {}
+    for name, option in value.items():
+        if not (isinstance(name, str) and name.isidentifier() and len(name) <= 60):
+            raise CaseFormatError(f"case.json: engine option name {str(name)[:60]!r} is not a name")
+        items = option if isinstance(option, list) else [option]
+        if len(items) > 64 or not all(
+            v is None or isinstance(v, (bool, int, float)) or (isinstance(v, str) and len(v) <= 500)
+            for v in items
+        ):
+            raise CaseFormatError(
+                f"case.json: engine option {name} must be a number, a short text, or a short "
+                "list of them"
+            )
+        out[name] = option
+    return out
+
+
 def _typed(value: Any) -> list[Any]:
     if not isinstance(value, list) or len(value) > MAX_TYPED_LINES:
         raise CaseFormatError(
@@ -226,6 +251,7 @@ def case_params(meta: dict[str, Any]) -> dict[str, Any]:
         "title": _text(p.get("title", "Untitled case"), "title", 1000),
         "languages": tuple(_texts(p.get("languages", ["ur", "en"]), "languages", 10)),
         "engine": _text(p.get("engine", "tesseract"), "engine", 40),
+        "engine_options": _engine_options(p.get("engine_options", {})),
         "gazetteer": None
         if p.get("gazetteer") is None
         else _text(p["gazetteer"], "gazetteer", 500),

@@ -37,8 +37,10 @@ from .exceptions import (
     GeoverifyError,
     GeoverifyWarning,
     InputError,
+    OptionError,
 )
 from .frames import Frame, FrameSet, as_frames, extract_frames, is_video_path, load_images
+from .ocr.base import OCREngine
 from .verify import Verdict
 
 __all__ = ["Case"]
@@ -94,12 +96,19 @@ class Case:
     title
         A title for the write-up.
     languages, engine
-        OCR settings (see :func:`geoverify.read_text`).
+        OCR settings (see :func:`geoverify.read_text`). ``engine`` is a name or an engine
+        object (:func:`geoverify.ocr.get_engine`); an object is saved as its name and
+        :meth:`~geoverify.ocr.base.OCREngine.options`, so a loaded case rebuilds it.
+    engine_options
+        Keyword options for the engine named by ``engine`` (``{"psm": 6}``, ...).
     gazetteer
         A :class:`~geoverify.Gazetteer`, a path/name for :func:`geoverify.load_gazetteer`, or None
         for the bundled one.
     regions
-        ``"auto"`` (polygons where available, else admin codes), ``"admin"``, ``"naturalearth"``.
+        A source for :func:`geoverify.load_regions` (``"auto"``: polygons where available,
+        else admin codes; ``"bundled"``, ``"admin"``, ``"naturalearth"``), or a regions table
+        of your own (a GeoDataFrame with the ``id`` and ``geometry`` of regions of the
+        hierarchy), which is saved in the case folder as ``regions.geojson``.
     alternatives
         Regions to compare the claim with (default: those the evidence touches).
     every, keyframes
@@ -124,9 +133,9 @@ class Case:
     claim: str
     title: str = "Untitled case"
     languages: tuple[str, ...] = ("ur", "en")
-    engine: str = "auto"
+    engine: str | OCREngine = "auto"
     gazetteer: Any = None
-    regions: str = "auto"
+    regions: str | gpd.GeoDataFrame = "auto"
     alternatives: list[str] | None = None
     every: float = 1.0
     keyframes: bool = True
@@ -135,6 +144,7 @@ class Case:
     notes: str = ""
     references: list[str] = field(default_factory=list)
     media_dir: str | None = None
+    engine_options: dict[str, Any] = field(default_factory=dict)
 
     # outputs
     frames: FrameSet | None = field(default=None, repr=False)
@@ -168,6 +178,18 @@ class Case:
         from .regions import region
 
         region(self.claim)  # fail early on an unknown claim alias
+        if not isinstance(self.engine, (str, OCREngine)):
+            raise OptionError(
+                f"engine must be a name or an OCR engine, got {type(self.engine).__name__}"
+            )
+        if isinstance(self.engine, OCREngine) and self.engine_options:
+            raise OptionError("engine_options go with an engine name; this engine is built")
+        if not isinstance(self.regions, (str, pd.DataFrame)):
+            raise OptionError(
+                f"regions must be a source name or a regions table, got {type(self.regions).__name__}"
+            )
+        if isinstance(self.regions, pd.DataFrame) and "id" not in self.regions.columns:
+            raise OptionError("a regions table needs an 'id' column (see geoverify.load_regions)")
 
     # ------------------------------------------------------------------ running
     def _load_frames(self, progress: bool | None = None) -> FrameSet:
@@ -262,7 +284,7 @@ class Case:
                 languages=self.languages,
                 engine=self.engine,
                 progress=show,
-                **_lexicon_option(self.engine, self.languages, gaz),
+                **self._engine_keywords(gaz),
             )
             if len(self.frames)
             else pd.DataFrame(
@@ -300,7 +322,9 @@ class Case:
             warnings.simplefilter(
                 "ignore"
             )  # "no polygons offline" is recorded in the verdict instead
-            self.region_table = load_regions(self.regions)
+            self.region_table = (
+                load_regions(self.regions) if isinstance(self.regions, str) else self.regions
+            )
         steps.update(1)
         if self.edits:  # the corrections made by hand, applied again to what was read anew
             self._replay_edits(gaz)
@@ -314,6 +338,14 @@ class Case:
         steps.close()
         self.provenance = self._provenance(gaz, started)
         return self
+
+    def _engine_keywords(self, gaz: Any) -> dict[str, Any]:
+        """The keyword options of the OCR engine: the case's, and its gazetteer as lexicon."""
+        if isinstance(self.engine, OCREngine):
+            return {}  # an engine object is read as it was built
+        if "lexicon" in self.engine_options:
+            return dict(self.engine_options)
+        return {**self.engine_options, **_lexicon_option(self.engine, self.languages, gaz)}
 
     def _replay_edits(self, gaz: Any) -> None:
         from .review import Review
@@ -404,11 +436,15 @@ class Case:
             "claim": self.claim,
             "sources": self.sources,
             "languages": list(self.languages),
-            "engine": self.engine,
+            "engine": self.engine.name if isinstance(self.engine, OCREngine) else self.engine,
+            "engine_options": self.engine.options()
+            if isinstance(self.engine, OCREngine)
+            else self.engine_options,
             "gazetteer": self.gazetteer
             if isinstance(self.gazetteer, (str, type(None)))
             else getattr(self.gazetteer, "name", "custom"),
-            "regions": self.regions,
+            # a table of the caller's own is saved beside case.json (regions.geojson)
+            "regions": self.regions if isinstance(self.regions, str) else "table",
             "alternatives": self.alternatives,
             "every": self.every,
             "keyframes": self.keyframes,
@@ -474,6 +510,8 @@ class Case:
         )
         if self.texts is not None:
             write_text(folder / "text.csv", cf.csv_table(self.texts))
+        if isinstance(self.regions, pd.DataFrame):
+            write_text(folder / "regions.geojson", _regions_geojson(self.regions))
         cands = self.candidates.copy()
         for col in cands.columns:
             if cands[col].dtype == object:
@@ -573,6 +611,8 @@ class Case:
         fmt = cf.check_format(folder / "case.json", meta)
         params = cf.case_params(meta)
         params["gazetteer"] = _received_gazetteer(folder, params["gazetteer"])
+        if params["regions"] == "table":
+            params["regions"] = _received_regions(folder)
         try:
             case = cls(**params)
         except GeoverifyError as exc:
@@ -758,6 +798,32 @@ def _saved_footage(provenance: dict[str, Any]) -> list[dict[str, Any]] | None:
         if isinstance(e, dict)
         and all(isinstance(e.get(k), (int, float)) and not isinstance(e.get(k), bool) for k in keys)
     ]
+
+
+def _regions_geojson(regions: pd.DataFrame) -> str:
+    """A regions table as GeoJSON: its ids, names and polygons (the columns a case reads back)."""
+    keep = [c for c in ("id", "name", "parent") if c in regions.columns]
+    table = gpd.GeoDataFrame(regions[keep], geometry=gpd.GeoSeries(regions.geometry))
+    crs = getattr(regions, "crs", None)
+    table = table.set_crs(crs or "EPSG:4326").to_crs(
+        "EPSG:4326"
+    )  # no CRS: lon/lat, as test_claim reads it
+    return str(table.to_json(ensure_ascii=False, drop_id=True))
+
+
+def _received_regions(folder: Path) -> gpd.GeoDataFrame:
+    """The regions table a case was run with, from its folder's regions.geojson."""
+    path = folder / "regions.geojson"
+    if cf.regular_file(path) is None:
+        raise CaseFormatError(
+            f"{folder}/case.json: regions are 'table' but there is no {path.name}"
+        )
+    table = cf.read_geojson(path)
+    if "id" not in table.columns or not len(table):
+        raise CaseFormatError(f"{path}: a regions table needs rows with an 'id'")
+    table["id"] = table["id"].astype(str)
+    table.attrs["source"] = f"regions table saved with the case ({path.name})"
+    return table
 
 
 def _lexicon_option(engine: str, languages: Sequence[str], gaz: Any) -> dict[str, Any]:
