@@ -210,95 +210,14 @@ class KeyframeSelector:
         self.last_analysed = t
         self.analysed += 1
         half, thumb = luma_pyramid(video_luma(frame))
-        th, tw = self.size = thumb.shape
-        began, kind = "", ""
+        self.size = thumb.shape
+        began, kind = "start", "start"
         split: tuple[_Seen, str, Any] | None = None
-        if view is None or self.prev is None:
-            began, kind = "start", "start"
-        else:
-            if _largest_difference(self.prev, thumb) < STILL_PIXEL:
-                step, bulk, still = 0.0, 0.0, 0.0  # nothing moved (the cheapest test)
-            else:
-                step, bulk, still = residual_summary(self.prev, thumb, 0.0, 0.0)
-            dx = dy = 0.0
-            response = 1.0
-            if still >= STILL:  # something moved: estimate the camera's motion
-                sx, sy, response = phase_shift(self.prev, thumb)
-                shifted, shifted_bulk, _ = residual_summary(self.prev, thumb, sx, sy)
-                # something large moving through a still view pulls phase correlation along
-                # with it: the camera is still if no motion explains the bulk of the view
-                # (the median block) clearly better than the estimate does
-                if bulk >= STILL_BULK * shifted_bulk:
-                    dx, dy, step = sx, sy, shifted
-            median = float(np.median(self.recent)) if self.recent else 0.0
-            self.recent = [*self.recent[-9:], step]
-            if step > max(CUT_DIFFERENCE, CUT_RATIO * median) and (
-                response < CUT_RESPONSE or step > CUT_ALWAYS
-            ):
-                began, kind = "a cut", "cut"
-            else:
-                self.pos[0] += dx
-                self.pos[1] += dy
-                mx, my = self.pos[0] - view.origin[0], self.pos[1] - view.origin[1]
-                view.disp = max(abs(mx) / tw, abs(my) / th)
-                view.extent = max(view.extent, view.disp)
-                if view.known_share < ANCHOR_COMPLETE:
-                    # what has stopped moving since the last compared frame joins the anchor
-                    moving = moving_blocks(self.prev, thumb, dx, dy, self.change * MOVING_SHARE)
-                    self._fill_anchor(view, thumb, moving, mx, my)
-                if t - view.t0 >= self.every - 1e-6:
-                    if view.disp > self.pan:
-                        began, kind = f"the camera moved {view.disp:.0%} of the frame", "pan"
-                    elif t - view.last_checked >= CHANGE_INTERVAL - 1e-6:
-                        view.last_checked = t
-                        view.saved = [*view.saved[-HISTORY + 1 :], (t, dict(view.bands))]
-                        split = self._settled_change(view, thumb, t, mx, my)
-                        if split is not None:
-                            began, kind = split[1], "change"
+        if view is not None and self.prev is not None:
+            began, kind, split = self._boundary(view, thumb, t)
         pos = (self.pos[0], self.pos[1])
         if began:
-            moved: list[_Candidate] = []
-            t0, origin, n = t, pos, 0
-            known = np.zeros_like(thumb)  # filled in as the new view's parts keep still
-            if view is not None and split is not None:
-                # the new state was there already at the reference frame: the new view begins
-                # there, with the candidates from then on
-                ref = split[0]
-                t0, origin, n = ref.t, ref.pos, self.decoded - 1 - ref.index
-                moved = [c for c in view.bands.values() if c.t >= t0 - 1e-9]
-                # the sharpest before the change (only the sharpest per band is kept)
-                before = [b for tc, b in view.saved if tc <= t0 + 1e-9]
-                view.bands = {k: c for k, c in view.bands.items() if c.t < t0 - 1e-9}
-                if before:
-                    view.bands = {**before[-1], **view.bands}
-                view.n -= n
-                view.t1 = ref.before
-                if view.last is not None and view.last.t >= t0 - 1e-9:
-                    view.last = None
-                known = _block_pixels(~split[2], thumb.shape)
-            if view is not None:
-                self._close(view, pan_ends=kind == "cut")
-            self.views += 1
-            if kind == "cut":
-                self.pos = [0.0, 0.0]
-                pos = origin = (0.0, 0.0)
-            view = self.view = _View(
-                number=self.views,
-                t0=t0,
-                kind=kind,
-                began=began,
-                anchor=thumb,
-                known=known,
-                origin=origin,
-                n=n,
-            )
-            for c in moved:
-                c.disp = self._disp(c.pos, origin)
-                view.extent = max(view.extent, c.disp)
-                view.last_scored = max(view.last_scored, c.t)
-                self._offer(view, c)
-            view.disp = self._disp(pos, origin)
-            view.extent = max(view.extent, view.disp)
+            view, pos = self._begin_view(view, thumb, t, pos, (began, kind, split))
         assert view is not None
         self.prev = thumb
         seen = _Seen(t, thumb, pos, self.decoded - 1, self.last_t)
@@ -312,6 +231,123 @@ class KeyframeSelector:
         if t - view.last_scored >= wait - 1e-6:
             view.last_scored = t
             self._offer(view, cand, half)
+
+    def _boundary(
+        self, view: _View, thumb: Any, t: float
+    ) -> tuple[str, str, tuple[_Seen, str, Any] | None]:
+        """Whether a new view begins at ``thumb`` (time ``t``): ``(why, kind, split)``, why
+        ``""`` if not; ``split`` (reference frame, why, changed blocks) for a settled change.
+        On the way, the camera's position and ``view``'s extent and anchor are updated."""
+        step, dx, dy, response = self._camera_step(thumb)
+        median = float(np.median(self.recent)) if self.recent else 0.0
+        self.recent = [*self.recent[-9:], step]
+        if step > max(CUT_DIFFERENCE, CUT_RATIO * median) and (
+            response < CUT_RESPONSE or step > CUT_ALWAYS
+        ):
+            return "a cut", "cut", None
+        th, tw = self.size
+        self.pos[0] += dx
+        self.pos[1] += dy
+        mx, my = self.pos[0] - view.origin[0], self.pos[1] - view.origin[1]
+        view.disp = max(abs(mx) / tw, abs(my) / th)
+        view.extent = max(view.extent, view.disp)
+        if view.known_share < ANCHOR_COMPLETE:
+            # what has stopped moving since the last compared frame joins the anchor
+            moving = moving_blocks(self.prev, thumb, dx, dy, self.change * MOVING_SHARE)
+            self._fill_anchor(view, thumb, moving, mx, my)
+        if t - view.t0 >= self.every - 1e-6:
+            if view.disp > self.pan:
+                return f"the camera moved {view.disp:.0%} of the frame", "pan", None
+            if t - view.last_checked >= CHANGE_INTERVAL - 1e-6:
+                view.last_checked = t
+                view.saved = [*view.saved[-HISTORY + 1 :], (t, dict(view.bands))]
+                split = self._settled_change(view, thumb, t, mx, my)
+                if split is not None:
+                    return split[1], "change", split
+        return "", "", None
+
+    def _camera_step(self, thumb: Any) -> tuple[float, float, float, float]:
+        """``(step, dx, dy, response)`` from the previous compared thumbnail to ``thumb``: the
+        block difference once the camera's motion ``(dx, dy)`` (thumbnail px; 0 when it is
+        taken as still) is taken out, and the phase correlation's response (1 if unused)."""
+        if _largest_difference(self.prev, thumb) < STILL_PIXEL:
+            step, bulk, still = 0.0, 0.0, 0.0  # nothing moved (the cheapest test)
+        else:
+            step, bulk, still = residual_summary(self.prev, thumb, 0.0, 0.0)
+        dx = dy = 0.0
+        response = 1.0
+        if still >= STILL:  # something moved: estimate the camera's motion
+            sx, sy, response = phase_shift(self.prev, thumb)
+            shifted, shifted_bulk, _ = residual_summary(self.prev, thumb, sx, sy)
+            # something large moving through a still view pulls phase correlation along
+            # with it: the camera is still if no motion explains the bulk of the view
+            # (the median block) clearly better than the estimate does
+            if bulk >= STILL_BULK * shifted_bulk:
+                dx, dy, step = sx, sy, shifted
+        return step, dx, dy, response
+
+    def _begin_view(
+        self,
+        view: _View | None,
+        thumb: Any,
+        t: float,
+        pos: tuple[float, float],
+        boundary: tuple[str, str, tuple[_Seen, str, Any] | None],
+    ) -> tuple[_View, tuple[float, float]]:
+        """Close ``view`` (if any) and begin the next one at ``thumb`` (time ``t``, camera at
+        ``pos``) for ``boundary`` (why, kind, split: see :meth:`_boundary`); returns the new
+        view and the camera's position (reset at a cut)."""
+        began, kind, split = boundary
+        moved: list[_Candidate] = []
+        t0, origin, n = t, pos, 0
+        known = np.zeros_like(thumb)  # filled in as the new view's parts keep still
+        if view is not None and split is not None:
+            # the new state was there already at the reference frame: the new view begins
+            # there, with the candidates from then on
+            ref = split[0]
+            t0, origin, n = ref.t, ref.pos, self.decoded - 1 - ref.index
+            moved = self._cut_short(view, ref, n)
+            known = _block_pixels(~split[2], thumb.shape)
+        if view is not None:
+            self._close(view, pan_ends=kind == "cut")
+        self.views += 1
+        if kind == "cut":
+            self.pos = [0.0, 0.0]
+            pos = origin = (0.0, 0.0)
+        view = self.view = _View(
+            number=self.views,
+            t0=t0,
+            kind=kind,
+            began=began,
+            anchor=thumb,
+            known=known,
+            origin=origin,
+            n=n,
+        )
+        for c in moved:
+            c.disp = self._disp(c.pos, origin)
+            view.extent = max(view.extent, c.disp)
+            view.last_scored = max(view.last_scored, c.t)
+            self._offer(view, c)
+        view.disp = self._disp(pos, origin)
+        view.extent = max(view.extent, view.disp)
+        return view, pos
+
+    def _cut_short(self, view: _View, ref: _Seen, n: int) -> list[_Candidate]:
+        """End ``view`` before ``ref``, where a settled change began (``n`` frames from ``ref``
+        on move to the next view); returns its candidates from then on, for the next view."""
+        t0 = ref.t
+        moved = [c for c in view.bands.values() if c.t >= t0 - 1e-9]
+        # the sharpest before the change (only the sharpest per band is kept)
+        before = [b for tc, b in view.saved if tc <= t0 + 1e-9]
+        view.bands = {k: c for k, c in view.bands.items() if c.t < t0 - 1e-9}
+        if before:
+            view.bands = {**before[-1], **view.bands}
+        view.n -= n
+        view.t1 = ref.before
+        if view.last is not None and view.last.t >= t0 - 1e-9:
+            view.last = None
+        return moved
 
     def _disp(self, pos: tuple[float, float], origin: tuple[float, float]) -> float:
         th, tw = self.size

@@ -106,12 +106,19 @@ def _open_video(path: Path) -> Any:
 
 
 def iter_video(
-    path: Path, start: float | None, end: float | None, info: dict[str, Any], bar: Any
+    path: Path,
+    start: float | None,
+    end: float | None,
+    info: dict[str, Any],
+    bar: Any,
+    *,
+    stacklevel: int = 2,
 ) -> Iterator[tuple[float, Any, int]]:
     """Decoded frames as ``(t, av.VideoFrame, rotation_ccw)``, not yet converted to RGB.
 
     ``t`` is the frame's presentation time in seconds (from its PTS, so variable frame rate
-    video keeps its real times).
+    video keeps its real times). ``stacklevel`` is that of the warnings of a truncated video
+    as seen from the loop over the frames: 2 names the line that called the loop's function.
     """
     import av
 
@@ -172,13 +179,13 @@ def iter_video(
             info.setdefault("warnings", []).append(msg)
             if decoded == 0:
                 raise VideoDecodeError(msg) from exc
-            warnings.warn(msg, TruncatedVideoWarning, stacklevel=3)
+            warnings.warn(msg, TruncatedVideoWarning, stacklevel=stacklevel + 1)
             broke = True
         info["frames_decoded"] = decoded
         if decoded == 0:
             raise VideoDecodeError(f"{path}: no frame could be decoded (empty or corrupt video)")
         if not broke and first_t is not None and last_t is not None:
-            _check_complete(path, stream, info, (first_t, last_t, decoded), end)
+            _check_complete(path, stream, info, (first_t, last_t, decoded), end, stacklevel + 2)
 
 
 #: A video whose last decoded frame is more than this many frame intervals (and at least
@@ -188,12 +195,18 @@ TRUNCATED_SECONDS = 0.25
 
 
 def _check_complete(
-    path: Path, stream: Any, info: dict[str, Any], span: tuple[float, float, int], end: Any
+    path: Path,
+    stream: Any,
+    info: dict[str, Any],
+    span: tuple[float, float, int],
+    end: Any,
+    stacklevel: int,
 ) -> None:
     """Warn (:class:`~geoverify.exceptions.TruncatedVideoWarning`) when decoding ended
     (``span``: first and last frame time, frames decoded) well before the end the video stream
     declares: its start time plus its duration; without a stream duration only a loose check
-    against the container's (which audio may make longer) is possible."""
+    against the container's (which audio may make longer) is possible. ``stacklevel`` is the
+    warning's, from here."""
     first_t, last_t, decoded = span
     duration = info.get("duration_s")
     if not duration:
@@ -215,4 +228,4 @@ def _check_complete(
             f"at t={last_t:.2f} s (truncated file?); keeping the {decoded} frames decoded"
         )
         info.setdefault("warnings", []).append(msg)
-        warnings.warn(msg, TruncatedVideoWarning, stacklevel=4)
+        warnings.warn(msg, TruncatedVideoWarning, stacklevel=stacklevel)

@@ -464,6 +464,25 @@ def extract_frames(
     >>> fs = gv.extract_frames("march.mp4")            # doctest: +SKIP
     >>> fs.to_dataframe()[["t", "reason"]]              # doctest: +SKIP
     """
+    p = _video_to_read(path, every, start, end, max_frames, change_threshold, pan_fraction)
+    show = settings.progress if progress is None else progress
+    kept, info = _read_video(
+        p, str(path), every, keyframes, (start, end), (change_threshold, pan_fraction), show
+    )
+    return _keep_sharpest(kept, info, str(path), max_frames)
+
+
+def _video_to_read(
+    path: str | os.PathLike[str],
+    every: Any,
+    start: Any,
+    end: Any,
+    max_frames: Any,
+    change_threshold: float,
+    pan_fraction: float,
+) -> Path:
+    """The video file of :func:`extract_frames`, once the file and the parameters are checked
+    (a missing, empty or directory path first, then the parameters)."""
     p = Path(path)
     if not p.exists():
         raise InputError(f"{p}: no such file")
@@ -476,6 +495,22 @@ def extract_frames(
         raise InputError(f"change_threshold must be between 0 and 1, got {change_threshold}")
     if not 0 < pan_fraction < 1:
         raise InputError(f"pan_fraction must be between 0 and 1, got {pan_fraction}")
+    return p
+
+
+def _read_video(
+    p: Path,
+    source: str,
+    every: float,
+    keyframes: bool,
+    span: tuple[float | None, float | None],
+    thresholds: tuple[float, float],
+    show: bool,
+) -> tuple[list[Frame], dict[str, Any]]:
+    """Decode ``p`` once, keeping a frame every ``every`` seconds or, with ``keyframes``,
+    the sharpest of each view (``thresholds``: change and pan); returns the frames and
+    what extraction saw (:attr:`FrameSet.info`)."""
+    change_threshold, pan_fraction = thresholds
     src_hash = sha256_file(p)
     info: dict[str, Any] = {
         "every": every,
@@ -483,56 +518,80 @@ def extract_frames(
         "change_threshold": change_threshold,
         "pan_fraction": pan_fraction,
     }
-    show = settings.progress if progress is None else progress
 
     from tqdm.auto import tqdm
 
     # shown only when extraction takes more than a second (long videos)
     bar = tqdm(desc=f"frames {p.name}", unit="fr", disable=not show, leave=False, delay=1.0)
-    kept: list[Frame] = []
     try:
-        frames = iter_video(p, start, end, info, bar)
+        # stacklevel 4: the frames are looped over two calls below extract_frames, and a
+        # truncated video's warning names the line that called extract_frames
+        frames = iter_video(p, *span, info, bar, stacklevel=4)
         if not keyframes:
-            to_rgb = reformatter()
-            next_t: float | None = None
-            for t, vframe, rot in frames:
-                if next_t is None or t >= next_t - 1e-6:
-                    kept.append(
-                        Frame(
-                            image=frame_rgb(vframe, rot, to_rgb),
-                            t=t,
-                            source=str(path),
-                            source_sha256=src_hash,
-                            reason=f"fixed sampling every {every:g} s",
-                        )
-                    )
-                    next_t = _next_sample(t if next_t is None else next_t, t, every)
-        else:
-            selector = KeyframeSelector(
-                every=every, change=change_threshold * 255.0, pan=pan_fraction
-            )
-            for t, vframe, rot in frames:
-                selector.push(t, vframe, rot)
-            kept = [
-                Frame(
-                    image=img,
-                    t=t,
-                    source=str(path),
-                    source_sha256=src_hash,
-                    sharpness=sharp,
-                    reason=reason,
-                )
-                for t, img, sharp, reason in selector.finish()
-            ]
-            info.update(selector.stats())
+            return _sample_fixed(frames, every, source, src_hash), info
+        selector = KeyframeSelector(every=every, change=change_threshold * 255.0, pan=pan_fraction)
+        kept = _select_keyframes(frames, selector, source, src_hash)
+        info.update(selector.stats())
+        return kept, info
     finally:
         bar.close()
+
+
+def _sample_fixed(
+    frames: Iterator[tuple[float, Any, int]], every: float, source: str, src_hash: str
+) -> list[Frame]:
+    """The frame at or just after each multiple of ``every`` seconds (fixed sampling)."""
+    to_rgb = reformatter()
+    kept: list[Frame] = []
+    next_t: float | None = None
+    for t, vframe, rot in frames:
+        if next_t is None or t >= next_t - 1e-6:
+            kept.append(
+                Frame(
+                    image=frame_rgb(vframe, rot, to_rgb),
+                    t=t,
+                    source=source,
+                    source_sha256=src_hash,
+                    reason=f"fixed sampling every {every:g} s",
+                )
+            )
+            next_t = _next_sample(t if next_t is None else next_t, t, every)
+    return kept
+
+
+def _select_keyframes(
+    frames: Iterator[tuple[float, Any, int]],
+    selector: KeyframeSelector,
+    source: str,
+    src_hash: str,
+) -> list[Frame]:
+    """The sharpest frame of each view, as ``selector`` groups the frames into views."""
+    for t, vframe, rot in frames:
+        selector.push(t, vframe, rot)
+    return [
+        Frame(
+            image=img,
+            t=t,
+            source=source,
+            source_sha256=src_hash,
+            sharpness=sharp,
+            reason=reason,
+        )
+        for t, img, sharp, reason in selector.finish()
+    ]
+
+
+def _keep_sharpest(
+    kept: list[Frame], info: dict[str, Any], source: str, max_frames: int | None
+) -> FrameSet:
+    """The frames as a :class:`FrameSet`: at most ``max_frames``, the sharpest, in time
+    order; ``info`` records how many were kept."""
     if max_frames is not None and len(kept) > max_frames:
         best = sorted(kept, key=lambda f: -(f.sharpness or 0.0))[:max_frames]
         keep_ids = {id(f) for f in best}
         kept = [f for f in kept if id(f) in keep_ids]
     info["frames_kept"] = len(kept)
-    return FrameSet(kept, source=str(path), info=info)
+    return FrameSet(kept, source=source, info=info)
 
 
 #: The shortest ``every`` accepted, in seconds (1 ms: shorter than any frame interval).

@@ -241,23 +241,7 @@ def read_geonames_table(
     fcls = set(feature_classes) if feature_classes else None
     fcodes = set(feature_codes) if feature_codes else None
     problems: list[str] = []
-    cols: dict[str, list[Any]] = {
-        k: []
-        for k in (
-            "id",
-            "name",
-            "alt_names",
-            "lat",
-            "lon",
-            "kind",
-            "country",
-            "admin1",
-            "population",
-            "uncertainty_m",
-            "feature_code",
-            "_line",
-        )
-    }
+    cols: dict[str, list[Any]] = {k: [] for k in _TABLE_COLUMNS}
     good = bad = 0
     first_bad: tuple[int, list[str]] | None = None
     with _open_table(p) as (fh, origin):
@@ -270,61 +254,111 @@ def read_geonames_table(
                 bad += 1
                 if first_bad is None:
                     first_bad = (lineno, f)
-                if (good == 0 and bad >= 3) or (good + bad >= 20 and bad > good):
+                if _mostly_bad(good, bad):
                     raise _format_error(origin, *first_bad, "main")
                 problems.append(
                     f"{origin}, line {lineno}: expected 19 tab-separated columns with a numeric "
                     f"geonameid, found {len(f)} column(s); line skipped"
                 )
                 continue
-            if cset is not None and f[8].upper() not in cset:
+            if not _selected(f, cset, fcls, fcodes):
                 continue
-            if fcls is not None and f[6] not in fcls:
-                continue
-            if fcodes is not None and f[7] not in fcodes:
-                continue
-            try:
-                lat, lon = float(f[4]), float(f[5])
-            except ValueError:
+            numbers = _position_and_population(f, origin, lineno, problems)
+            if numbers is None:
                 bad += 1
-                problems.append(
-                    f"{origin}, line {lineno}: non-numeric coordinates "
-                    f"(latitude={f[4]!r}, longitude={f[5]!r}); line skipped"
-                )
                 continue
-            try:
-                pop = int(f[14]) if f[14].strip() else 0
-            except ValueError:
-                pop = 0
-                problems.append(
-                    f"{origin}, line {lineno}: non-numeric population {f[14]!r} read as 0"
-                )
+            lat, lon, pop = numbers
             if pop < min_population:
                 continue
             if bbox is not None and not (bbox[0] <= lon <= bbox[2] and bbox[1] <= lat <= bbox[3]):
                 continue
             good += 1
-            name = f[1].strip()
-            alts = [a for a in (s.strip() for s in f[3].split(",")) if a and a != name]
-            if f[2].strip() and f[2].strip() != name:
-                alts.insert(0, f[2].strip())
-            cols["id"].append(f"geonames:{f[0].strip()}")
-            cols["name"].append(name)
-            cols["alt_names"].append(list(dict.fromkeys(alts)))
-            cols["lat"].append(lat)
-            cols["lon"].append(lon)
-            cols["kind"].append(FEATURE_KINDS.get(f[7], FEATURE_CLASS_KINDS.get(f[6], "place")))
-            cols["country"].append(f[8].upper())
-            cols["admin1"].append(f[10])
-            cols["population"].append(pop)
-            cols["uncertainty_m"].append(_uncertainty(f[6], pop))
-            cols["feature_code"].append(f"{f[6]}.{f[7]}")
-            cols["_line"].append(lineno)
+            _add_place(cols, f, numbers, lineno)
         if good == 0 and first_bad is not None:
             raise _format_error(origin, *first_bad, "main")
     df = pd.DataFrame(cols)
     df["source"] = source
     return df, problems
+
+
+#: The columns :func:`read_geonames_table` builds (``source`` is added to the whole table).
+_TABLE_COLUMNS = (
+    "id",
+    "name",
+    "alt_names",
+    "lat",
+    "lon",
+    "kind",
+    "country",
+    "admin1",
+    "population",
+    "uncertainty_m",
+    "feature_code",
+    "_line",
+)
+
+
+def _mostly_bad(good: int, bad: int) -> bool:
+    """Whether the lines read so far say the file is not the table expected (so reading
+    stops with an error rather than reporting every line): three bad lines before a good
+    one, or more bad than good after twenty."""
+    return (good == 0 and bad >= 3) or (good + bad >= 20 and bad > good)
+
+
+def _selected(
+    f: list[str], countries: set[str] | None, classes: set[str] | None, codes: set[str] | None
+) -> bool:
+    """Whether a main-table row's country, feature class and feature code are among those
+    asked for (None: any)."""
+    if countries is not None and f[8].upper() not in countries:
+        return False
+    if classes is not None and f[6] not in classes:
+        return False
+    return codes is None or f[7] in codes
+
+
+def _position_and_population(
+    f: list[str], origin: str, lineno: int, problems: list[str]
+) -> tuple[float, float, int] | None:
+    """``(lat, lon, population)`` of a main-table row; None (reported) when its coordinates
+    are not numbers; a population that is not a number is reported and read as 0."""
+    try:
+        lat, lon = float(f[4]), float(f[5])
+    except ValueError:
+        problems.append(
+            f"{origin}, line {lineno}: non-numeric coordinates "
+            f"(latitude={f[4]!r}, longitude={f[5]!r}); line skipped"
+        )
+        return None
+    try:
+        pop = int(f[14]) if f[14].strip() else 0
+    except ValueError:
+        pop = 0
+        problems.append(f"{origin}, line {lineno}: non-numeric population {f[14]!r} read as 0")
+    return lat, lon, pop
+
+
+def _add_place(
+    cols: dict[str, list[Any]], f: list[str], numbers: tuple[float, float, int], lineno: int
+) -> None:
+    """Append a kept main-table row (its ``numbers``: lat, lon, population) to ``cols``."""
+    lat, lon, pop = numbers
+    name = f[1].strip()
+    alts = [a for a in (s.strip() for s in f[3].split(",")) if a and a != name]
+    if f[2].strip() and f[2].strip() != name:
+        alts.insert(0, f[2].strip())
+    cols["id"].append(f"geonames:{f[0].strip()}")
+    cols["name"].append(name)
+    cols["alt_names"].append(list(dict.fromkeys(alts)))
+    cols["lat"].append(lat)
+    cols["lon"].append(lon)
+    cols["kind"].append(FEATURE_KINDS.get(f[7], FEATURE_CLASS_KINDS.get(f[6], "place")))
+    cols["country"].append(f[8].upper())
+    cols["admin1"].append(f[10])
+    cols["population"].append(pop)
+    cols["uncertainty_m"].append(_uncertainty(f[6], pop))
+    cols["feature_code"].append(f"{f[6]}.{f[7]}")
+    cols["_line"].append(lineno)
 
 
 def read_alternate_names(
@@ -379,7 +413,7 @@ def read_alternate_names(
             if len(f) not in (8, 10) or not f[0].isdigit() or not f[1].isdigit():
                 bad += 1
                 first_bad = first_bad or lineno
-                if (good == 0 and bad >= 3) or (good + bad >= 20 and bad > good):
+                if _mostly_bad(good, bad):
                     raise GazetteerError(
                         f"{origin}, line {first_bad}: not a GeoNames alternateNames table: expected "
                         f"8 or 10 tab-separated columns (alternateNameId, geonameid, isolanguage, "
@@ -483,21 +517,7 @@ def load_geonames_dump(
             alt_path = fetch("geonames_alternate_names")
         else:
             alt_path = Path(alternate_names)  # type: ignore[arg-type]
-        gids = [int(i.split(":", 1)[1]) for i in df["id"]]
-        alts, alt_problems = read_alternate_names(alt_path, gids, languages=languages)
-        problems += alt_problems
-        merged, name_ur, notes = [], [], []
-        for gid, nm, existing in zip(gids, df["name"], df["alt_names"]):
-            extra = alts.get(gid, [])
-            names = list(dict.fromkeys([*existing, *(n for n, _, _ in extra)]))
-            merged.append([n for n in names if n != nm])
-            ur = [n for n, lang, note in extra if lang == "ur"]
-            pref = [n for n, lang, note in extra if lang == "ur" and note == "preferred"]
-            name_ur.append((pref or ur or [""])[0])
-            notes.append("; ".join(f"{n}: {note}" for n, _, note in extra if note))
-        df["alt_names"] = merged
-        df["name_ur"] = name_ur
-        df["name_notes"] = notes
+        problems += _add_alternate_names(df, alt_path, languages)
         sources.append(f"GeoNames {Path(alt_path).name} (CC BY 4.0)")
     if problems and on_bad_rows != "ignore":
         msg = f"{len(problems)} problem(s) reading GeoNames data:\n  " + "\n  ".join(problems[:50])
@@ -515,6 +535,28 @@ def load_geonames_dump(
     )
     gaz.bad_rows = tuple(problems) + gaz.bad_rows
     return gaz
+
+
+def _add_alternate_names(
+    df: pd.DataFrame, alt_path: str | os.PathLike[str], languages: Collection[str] | str | None
+) -> list[str]:
+    """Merge the alternate names of ``alt_path`` into the main table ``df`` (``alt_names``,
+    and the new ``name_ur`` and ``name_notes`` columns); returns the problems reading it."""
+    gids = [int(i.split(":", 1)[1]) for i in df["id"]]
+    alts, problems = read_alternate_names(alt_path, gids, languages=languages)
+    merged, name_ur, notes = [], [], []
+    for gid, nm, existing in zip(gids, df["name"], df["alt_names"]):
+        extra = alts.get(gid, [])
+        names = list(dict.fromkeys([*existing, *(n for n, _, _ in extra)]))
+        merged.append([n for n in names if n != nm])
+        ur = [n for n, lang, note in extra if lang == "ur"]
+        pref = [n for n, lang, note in extra if lang == "ur" and note == "preferred"]
+        name_ur.append((pref or ur or [""])[0])
+        notes.append("; ".join(f"{n}: {note}" for n, _, note in extra if note))
+    df["alt_names"] = merged
+    df["name_ur"] = name_ur
+    df["name_notes"] = notes
+    return problems
 
 
 def write_geonames_table(rows: list[dict[str, Any]]) -> str:

