@@ -89,6 +89,17 @@ def test_the_cycle_finder_finds_a_circle():
     assert _cycle({"a": {"b"}, "b": set()}) is None
 
 
+def test_no_function_longer_than_a_screen():
+    long = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines > MAX_FUNCTION_LINES:
+                    long.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.name} ({lines})")
+    assert not long, long
+
+
 def test_version_comes_from_the_package_metadata():
     assert gv.__version__ == importlib.metadata.version("geoverify")
     assert "__version__ =" not in (PACKAGE / "__init__.py").read_text(encoding="utf-8")
