@@ -17,6 +17,7 @@ import traitlets
 
 from ._escape import html_text
 from .evidence import KIND_WEIGHTS
+from .exceptions import OptionError
 
 if TYPE_CHECKING:
     from .review import Review
@@ -181,7 +182,7 @@ class ReviewWidget(anywidget.AnyWidget):  # type: ignore[misc]
             elif action == "add_line" and isinstance(value, dict):
                 r.add_line(str(value.get("text", "")), value.get("kind") or None, why=why)
             else:
-                raise ValueError(f"unknown request {action!r}")
+                raise OptionError(f"unknown request {action!r}")
             self.error = ""
         except Exception as exc:  # shown in the widget: a comm handler's exception is lost
             self.error = f"{type(exc).__name__}: {exc}"

@@ -23,6 +23,10 @@ class OptionError(GeoverifyError, ValueError, TypeError):
     """
 
 
+class UnknownSettingError(OptionError, AttributeError):
+    """``geoverify.settings`` has no setting of that name (a typo would otherwise change nothing)."""
+
+
 class VideoDecodeError(InputError):
     """A video could not be opened or decoded at all."""
 

@@ -92,7 +92,9 @@ class _Settings(types.ModuleType):
             known = [n for n in self.__dict__ if not n.startswith("_") and n.islower()]
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f"; settings: {', '.join(known)}"
-            raise AttributeError(f"geoverify.settings has no setting {name!r}{hint}")
+            from .exceptions import UnknownSettingError
+
+            raise UnknownSettingError(f"geoverify.settings has no setting {name!r}{hint}")
         super().__setattr__(name, value)
 
 

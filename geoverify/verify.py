@@ -36,7 +36,7 @@ from ._escape import html_text
 from ._sphere import haversine_m
 from .evidence import KIND_WEIGHTS
 from .evidence import line_table as _line_table
-from .exceptions import GeoverifyWarning, InputError
+from .exceptions import GeoverifyWarning, InputError, UnknownRegionError
 
 __all__ = ["Hypothesis", "Verdict", "test_claim"]
 
@@ -638,8 +638,9 @@ def _region_source(regions: gpd.GeoDataFrame | None) -> str:
 
 
 def _polygons(regions: gpd.GeoDataFrame | None) -> dict[str, Any]:
-    """The usable polygons of a regions table, by region id; a warning names ids that are not
-    in the region hierarchy (their polygons cannot stand for any hypothesis)."""
+    """The usable polygons of a regions table, by region id. An id that is not in the region
+    hierarchy raises: its polygon could stand for no hypothesis, and dropping it quietly would
+    test the claim against less than the caller gave."""
     if regions is None or "geometry" not in regions or "id" not in regions:
         return {}
     polys = {
@@ -650,13 +651,11 @@ def _polygons(regions: gpd.GeoDataFrame | None) -> dict[str, Any]:
     known = {r.id for r in R.REGIONS}
     unknown = sorted(set(polys) - known)
     if unknown:
-        warnings.warn(
-            f"regions table: {len(unknown)} id(s) not in the region hierarchy, not used: "
-            f"{', '.join(map(repr, unknown[:8]))}; known ids: {', '.join(sorted(known))}",
-            GeoverifyWarning,
-            stacklevel=4,
+        raise UnknownRegionError(
+            f"regions table: {len(unknown)} id(s) not in the region hierarchy: "
+            f"{', '.join(map(repr, unknown[:8]))}; known ids: {', '.join(sorted(known))}"
         )
-    return {k: v for k, v in polys.items() if k in known}
+    return polys
 
 
 def _name(hyps: list[Hypothesis], hyp_id: str) -> str:

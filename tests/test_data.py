@@ -103,4 +103,6 @@ def test_a_misspelt_setting_is_an_error_not_a_no_op():
 
     with pytest.raises(AttributeError, match="did you mean 'progress'"):
         gv.settings.progres = False
+    with pytest.raises(gv.OptionError):  # and a geoverify error, like every other refusal
+        gv.settings.progres = False
     gv.settings.progress = gv.settings.progress  # real settings still assign

@@ -153,7 +153,7 @@ def test_explicit_alternatives(gazetteer):
 
 def test_a_regions_table_is_used_or_said_not_to_be(gazetteer, ne_regions):
     """A regions table without polygons is reported as admin codes, not as 'given regions';
-    ids outside the hierarchy are named in a warning, not silently dropped."""
+    ids outside the hierarchy raise, naming them, not silently dropped."""
     import pandas as pd
 
     cands = gv.match_places(pd.DataFrame({"text": ["Khomeini Chowk Kargil"]}), gazetteer)
@@ -164,7 +164,7 @@ def test_a_regions_table_is_used_or_said_not_to_be(gazetteer, ne_regions):
     assert v.region_source == "admin-1 codes (the regions given have no polygons)"
     odd = ne_regions.copy()
     odd.loc[odd.index[0], "id"] = "atlantis"
-    with pytest.warns(gv.GeoverifyWarning, match="'atlantis'"):
+    with pytest.raises(gv.UnknownRegionError, match="'atlantis'"):
         gv.test_claim(cands, "PoK", regions=odd)
     v = gv.test_claim(cands, "PoK", regions=ne_regions)
     assert v.region_source.startswith("Natural Earth")
