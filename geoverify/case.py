@@ -456,8 +456,10 @@ class Case:
 
     # ------------------------------------------------------------------ saving
     def save(self, directory: str | os.PathLike[str], overwrite: bool = False) -> Path:
-        """Write the case folder: ``case.json, manifest.json, text.csv, candidates.geojson,
-        verdict.json, frames/, map.html, map.png (the static figure), report.html, report.md``.
+        """Write the case folder: ``case.json, manifest.json, text.csv, lines.csv (every
+        evidence line, with or without a candidate, by its key), candidates.geojson,
+        verdict.json, frames/, map.html, map.png (the static figure), report.html, report.md``
+        (and ``regions.geojson`` when the case was given a regions table).
 
         The folder is assembled beside the target and moved into place, so a reader never sees
         half a case, and a save killed part way leaves nothing that the next save keeps.
@@ -512,6 +514,7 @@ class Case:
             write_text(folder / "text.csv", cf.csv_table(self.texts))
         if isinstance(self.regions, pd.DataFrame):
             write_text(folder / "regions.geojson", _regions_geojson(self.regions))
+        write_text(folder / "lines.csv", cf.csv_table(line_table(self.candidates)))
         cands = self.candidates.copy()
         for col in cands.columns:
             if cands[col].dtype == object:
@@ -644,6 +647,9 @@ class Case:
             case.texts = cf.read_table(folder / "text.csv")
         if cf.regular_file(folder / "candidates.geojson"):
             case.candidates = cf.read_geojson(folder / "candidates.geojson")
+            if cf.regular_file(folder / "lines.csv"):  # every line, also those with no place
+                lines = cf.read_table(folder / "lines.csv")
+                case.candidates.attrs["items"] = lines.to_dict("records")
         if cf.regular_file(folder / "verdict.json"):
             case.saved_verdict = cf.read_json(folder / "verdict.json")
         return case

@@ -91,6 +91,14 @@ def test_a_regions_table_of_ones_own_is_used_saved_and_loaded(tmp_path):
     assert loaded.verdict.posterior == pytest.approx(case.verdict.posterior)
 
 
+def test_test_claim_refuses_a_region_id_it_does_not_know(gazetteer):
+    table = gv.load_regions("bundled")
+    table.loc[table["id"] == "azad-kashmir", "id"] = "atlantis"
+    cands = gv.match_places(["Lal Chowk Kargil"], gazetteer)
+    with pytest.raises(gv.UnknownRegionError, match="atlantis.*known ids"):
+        gv.test_claim(cands, "PoK", regions=table)
+
+
 def test_a_regions_table_needs_ids():
     table = gv.load_regions("bundled").drop(columns="id")
     with pytest.raises(gv.OptionError, match="'id'"):
@@ -164,3 +172,13 @@ def test_readme_notebook_path_and_case_run_agree_on_the_demo(demo_video):
     assert slogans.str.contains("Quetta|کوئٹہ").any()
     by_line = gv.line_table(case.candidates).set_index("line")["kind"]
     assert by_line.to_dict() == gv.line_table(cands).set_index("line")["kind"].to_dict()
+
+
+def test_a_loaded_case_keeps_every_line_also_those_with_no_place(tmp_path):
+    case = gv.Case([], claim="PoK", typed_evidence=["Lal Chowk Kargil", "no place named here"])
+    case.run().save(tmp_path / "case")
+    before = gv.line_table(case.candidates)
+    assert len(before) == 2 and sorted(before["n_candidates"]) == [0, 1]
+    after = gv.line_table(gv.Case.load(tmp_path / "case").candidates)
+    assert after.set_index("line")["text"].to_dict() == before.set_index("line")["text"].to_dict()
+    assert list(after["n_candidates"]) == list(before["n_candidates"])
