@@ -615,3 +615,30 @@ def test_load_gazetteer_refuses_options_its_source_does_not_take():
         )
     with pytest.raises(gv.OptionError, match="bundled gazetteer has no option 'countries'"):
         gv.load_gazetteer(None, countries=["PK"])
+
+
+def test_gazetteer_sources_are_a_registry():
+    from geoverify.gazetteer import gazetteer_sources, register_gazetteer_source
+    from geoverify.gazetteer import sources as src
+
+    assert {"bundled", "geonames", "nominatim"} <= set(gazetteer_sources())
+    seen = {}
+
+    def desk(name, options):
+        seen[name] = options
+        table = pd.DataFrame({"id": ["d1"], "name": ["Desk Chowk"], "lat": [34.5], "lon": [76.1]})
+        return gv.Gazetteer.from_dataframe(table, name=name)
+
+    register_gazetteer_source("desk", desk)
+    try:
+        gaz = gv.load_gazetteer("desk:kargil", region="ladakh")
+        assert gaz.name == "desk:kargil" and seen == {"desk:kargil": {"region": "ladakh"}}
+        assert "desk" in gazetteer_sources()
+    finally:
+        src._SOURCES.pop("desk")
+    with pytest.raises(gv.OptionError, match="without ':'"):
+        register_gazetteer_source("a:b", desk)
+    with pytest.raises(gv.GazetteerError, match="bundled, geonames, nominatim"):
+        gv.load_gazetteer("no-such-source")
+    with pytest.raises(gv.OptionError, match="bundled gazetteer has no option 'on_bad_row'"):
+        gv.load_gazetteer("bundled", on_bad_row="raise")

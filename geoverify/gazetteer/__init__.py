@@ -13,16 +13,18 @@ from .core import COLUMNS, Gazetteer
 from .geocoder import NominatimSource, geocode_places
 from .geonames import load_geonames_dump
 from .osm import load_osm_geojson, load_overpass_json
-from .sources import load_bundled, load_gazetteer
+from .sources import gazetteer_sources, load_bundled, load_gazetteer, register_gazetteer_source
 
 __all__ = [
     "COLUMNS",
     "Gazetteer",
     "NominatimSource",
+    "gazetteer_sources",
     "geocode_places",
     "load_bundled",
     "load_gazetteer",
     "load_geonames_dump",
     "load_osm_geojson",
     "load_overpass_json",
+    "register_gazetteer_source",
 ]

@@ -11,6 +11,7 @@ import io
 import json
 import os
 import warnings
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -286,6 +287,8 @@ def load_gazetteer(
           are recognised by their tags), any other vector file geopandas reads, or a ``.npz``
           written by :meth:`Gazetteer.save`.
         - A DataFrame, passed to :meth:`Gazetteer.from_dataframe`.
+        - Any name added with :func:`register_gazetteer_source`; :func:`gazetteer_sources`
+          lists the names known.
     **kwargs
         Passed to the loader: ``columns=`` (renames, CSV), ``alternate_names=``,
         ``languages=``, ``countries=``, ``feature_classes=`` (GeoNames dumps), ``queries=``,
@@ -300,20 +303,59 @@ def load_gazetteer(
     GazetteerError
         The file is missing, malformed, or of a format geoverify does not know.
     """
-    if name_or_path is None or (isinstance(name_or_path, str) and name_or_path == "bundled"):
-        return _call(load_bundled, kwargs, "the bundled gazetteer")
+    if name_or_path is None:
+        name_or_path = "bundled"
     if isinstance(name_or_path, pd.DataFrame):
         return _call(Gazetteer.from_dataframe, kwargs, "a DataFrame", name_or_path)
-    if isinstance(name_or_path, str) and name_or_path.startswith("geonames:"):
-        return _from_geonames_name(name_or_path, kwargs)
-    if isinstance(name_or_path, str) and name_or_path == "nominatim":
-        from .geocoder import geocode_places
-
-        queries = kwargs.pop("queries", None)
-        if not queries:
-            raise GazetteerError("load_gazetteer('nominatim') needs queries=[...] to look up")
-        return _call(geocode_places, kwargs, "nominatim", queries)
+    if isinstance(name_or_path, str):
+        source = _SOURCES.get(
+            name_or_path.split(":", 1)[0] if ":" in name_or_path else name_or_path
+        )
+        if source is not None:  # a name wins over a file of the same name, as it always did
+            return source(name_or_path, dict(kwargs))
     return _from_file(Path(name_or_path), kwargs)
+
+
+#: A named gazetteer source: ``loader(name, options) -> Gazetteer``; ``name`` is the whole
+#: name given ("geonames:IN"), ``options`` the keyword options of :func:`load_gazetteer`.
+GazetteerLoader = Callable[[str, dict[str, Any]], Gazetteer]
+_SOURCES: dict[str, GazetteerLoader] = {}
+
+
+def register_gazetteer_source(name: str, loader: GazetteerLoader) -> None:
+    """Make ``load_gazetteer(name)`` (or ``load_gazetteer("name:...")``) call ``loader``.
+
+    The geopy way: every source behind one small call, found by name in a registry. Each
+    loader checks its own options (an unknown one is an :class:`~geoverify.OptionError`).
+
+    Parameters
+    ----------
+    name
+        The source's name, e.g. ``"bundled"``, or a prefix before ``":"`` (``"geonames"``).
+    loader
+        ``loader(name_as_given, options) -> Gazetteer``.
+    """
+    if not isinstance(name, str) or not name or ":" in name:
+        raise OptionError(f"a gazetteer source name is a word without ':', got {name!r}")
+    _SOURCES[name] = loader
+
+
+def gazetteer_sources() -> list[str]:
+    """The names :func:`load_gazetteer` knows (besides paths and DataFrames), sorted."""
+    return sorted(_SOURCES)
+
+
+def _from_bundled(name: str, kwargs: dict[str, Any]) -> Gazetteer:
+    return _call(load_bundled, kwargs, "the bundled gazetteer")
+
+
+def _from_nominatim(name: str, kwargs: dict[str, Any]) -> Gazetteer:
+    from .geocoder import geocode_places
+
+    queries = kwargs.pop("queries", None)
+    if not queries:
+        raise GazetteerError("load_gazetteer('nominatim') needs queries=[...] to look up")
+    return _call(geocode_places, kwargs, "nominatim", queries)
 
 
 def _from_geonames_name(name: str, kwargs: dict[str, Any]) -> Gazetteer:
@@ -341,8 +383,8 @@ def _from_file(p: Path, kwargs: dict[str, Any]) -> Gazetteer:
     """``load_gazetteer(path)``: the loader for the file's format, chosen by its suffix."""
     if not p.exists():
         raise GazetteerError(
-            f"{p}: no such file (and not a known gazetteer name: bundled, geonames:cities500, "
-            f"geonames:IN, nominatim, ...)"
+            f"{p}: no such file (and not a known gazetteer name: "
+            f"{', '.join(gazetteer_sources())}; geonames:cities500, geonames:IN, ...)"
         )
     suffix = (
         "".join(s.lower() for s in p.suffixes[-2:])
@@ -411,3 +453,8 @@ def _call(loader: Any, kwargs: dict[str, Any], what: str, *args: Any) -> Gazette
                 raise OptionError(f"load_gazetteer: {what} has no option {name!r}{hint}")
     result: Gazetteer = loader(*args, **kwargs)
     return result
+
+
+register_gazetteer_source("bundled", _from_bundled)
+register_gazetteer_source("geonames", _from_geonames_name)
+register_gazetteer_source("nominatim", _from_nominatim)
