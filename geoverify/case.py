@@ -483,7 +483,7 @@ class Case:
         return replace_dir(directory, self._write, overwrite=overwrite, why_not_ours=not_a_case)
 
     def _write(self, folder: Path) -> None:
-        from .report import case_figure, render_html, render_markdown
+        from .report import case_figure, case_map_page, render_html, render_markdown
 
         assert self.verdict is not None and self.candidates is not None
         frames_dir = folder / "frames"
@@ -533,7 +533,7 @@ class Case:
             folder / "verdict.json",
             json.dumps(self.verdict.to_dict(), indent=2, ensure_ascii=False, default=str),
         )
-        page = self.map_page()
+        page = case_map_page(self)
         write_text(folder / "map.html", page)
         figure = case_figure(self)
         write_bytes(folder / "map.png", figure)
@@ -555,25 +555,11 @@ class Case:
         write_text(folder / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
 
     def map_page(self) -> str:
-        """The case's map as one self-contained HTML page (what map.html holds)."""
-        from .maps import map_html, plot_candidates
+        """The case's map as one self-contained HTML page (what map.html holds; drawn by
+        `report.case_map_page`, the one place that draws a case's map)."""
+        from .report import case_map_page
 
-        fmap = plot_candidates(
-            self._map_candidates(), regions=self.region_table, verdict=self.verdict
-        )
-        return map_html(fmap, offline=True)
-
-    def _map_candidates(self) -> gpd.GeoDataFrame:
-        """Candidates with a thumbnail of the line as read, for map popups."""
-        from .report import crop_uri
-
-        assert self.candidates is not None
-        c = self.candidates.copy()
-        if self.frames is not None and "frame" in c and {"x0", "y0", "x1", "y1"} <= set(c.columns):
-            c["thumbnail"] = [
-                crop_uri(self, r.frame, (r.x0, r.y0, r.x1, r.y1)) for r in c.itertuples()
-            ]
-        return c
+        return case_map_page(self)
 
     @classmethod
     def load(cls, directory: str | os.PathLike[str], *, check_inputs: bool = False) -> Case:

@@ -65,6 +65,19 @@ def verdict_badge(label: str) -> str:
     )
 
 
+def case_map_page(case: Case) -> str:
+    """The case's map as one self-contained HTML page: what map.html holds and report.html
+    frames, drawn once per save; popups show each line's crop as read."""
+    from .maps import map_html, plot_candidates
+
+    assert case.candidates is not None
+    c = case.candidates.copy()
+    if case.frames is not None and "frame" in c and {"x0", "y0", "x1", "y1"} <= set(c.columns):
+        c["thumbnail"] = [crop_uri(case, r.frame, (r.x0, r.y0, r.x1, r.y1)) for r in c.itertuples()]
+    fmap = plot_candidates(c, regions=case.region_table, verdict=case.verdict)
+    return map_html(fmap, offline=True)
+
+
 def crop_uri(case: Case, frame: Any, box: tuple[Any, ...]) -> str | None:
     return frame_crop_uri(case.frames, frame, box)
 
@@ -295,7 +308,7 @@ def render_html(case: Case, map_page: str | None = None, figure: bytes | None = 
     """
     v = case.verdict
     assert v is not None and case.candidates is not None
-    page = map_page if map_page is not None else case.map_page()
+    page = map_page if map_page is not None else case_map_page(case)
     png = figure if figure is not None else case_figure(case)
     figure_uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     post = v.posterior

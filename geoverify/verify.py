@@ -21,7 +21,6 @@ The reasoning, in short:
 from __future__ import annotations
 
 import json
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,37 +28,28 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from . import regions as R
+from ._clusters import COLOCATION_M
 from ._escape import html_text
-from ._sphere import haversine_m
-from .evidence import KIND_WEIGHTS
+from ._hypotheses import (
+    Hypothesis,
+    build_hypotheses,
+    hypothesis_name,
+    hypothesis_shares,
+    region_shares,
+    region_source,
+)
+from ._weighing import candidate_weights, one_number_a_line, prepare_candidates, weigh_line
 from .evidence import line_table as _line_table
-from .exceptions import GeoverifyWarning, InputError, UnknownRegionError
 
-__all__ = ["Hypothesis", "Verdict", "test_claim"]
+__all__ = ["COLOCATION_M", "Hypothesis", "Verdict", "region_shares", "test_claim"]
 
-#: Candidates of different lines within this distance (m) co-locate (plus their uncertainty, capped).
-COLOCATION_M = 5_000.0
 #: Posterior the claim needs to be supported; the most it may keep to be contradicted.
 SUPPORT_AT = 0.8
 CONTRADICT_AT = 0.1
 #: Total evidence weight below which nothing is concluded.
 MIN_TOTAL_WEIGHT = 0.35
-_SHARPEN = 4.0
-_COLOC_BOOST = 1.5
-
-
-@dataclass(frozen=True)
-class Hypothesis:
-    """A hypothesis: a region, possibly minus sub-regions (``exclude``), or elsewhere."""
-
-    id: str
-    name: str
-    region: str | None
-    exclude: tuple[str, ...] = ()
-    is_claim: bool = False
 
 
 @dataclass
@@ -207,313 +197,13 @@ class Verdict:
 # --------------------------------------------------------------------------- membership
 
 
-def _metric_disc(lon: float, lat: float, radius_m: float) -> Any:
-    from pyproj import CRS, Transformer
-    from shapely.geometry import Point
-
-    # a circle is a circle only in a projection centred on it (azimuthal equidistant)
-    aeqd = CRS.from_proj4(f"+proj=aeqd +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m")
-    back = Transformer.from_crs(aeqd, "EPSG:4326", always_xy=True)
-    circle = Point(0, 0).buffer(max(radius_m, 1.0), 32)
-    return shapely.transform(circle, lambda xy: np.column_stack(back.transform(xy[:, 0], xy[:, 1])))
-
-
-def region_shares(
-    candidates: gpd.GeoDataFrame, regions: gpd.GeoDataFrame | None, default_radius_m: float = 1000.0
-) -> pd.DataFrame:
-    """Share (0..1) of each candidate's location inside each region.
-
-    With region polygons, a candidate's uncertainty disc (``uncertainty_m``, else
-    ``default_radius_m``) is intersected with each polygon in a local equidistant projection;
-    regions without a polygon (e.g. Ladakh inside Natural Earth's Jammu and Kashmir) take their
-    parent's share when the place's admin-1 code lies in them. Without polygons, the admin-1
-    code decides (share 1 for its region and every ancestor).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index as ``candidates``, one column per region id.
-    """
-    ids = [r.id for r in R.REGIONS]
-    out = pd.DataFrame(0.0, index=candidates.index, columns=ids)
-    polys = _polygons(regions)
-    for idx, c in candidates.iterrows():
-        leaf = R.leaf_for_admin(str(c.get("country", "") or ""), str(c.get("admin1", "") or ""))
-        admin_chain = set(R.ancestors(leaf)) if leaf else set()
-        if not polys:
-            for rid in admin_chain:
-                out.at[idx, rid] = 1.0
-            continue
-        if c.geometry.geom_type in ("Polygon", "MultiPolygon"):
-            disc = c.geometry  # the place's extent is known: use it as its uncertainty
-        else:
-            radius = c.get("uncertainty_m")
-            radius = (
-                float(radius)
-                if radius is not None and pd.notna(radius) and radius > 0
-                else default_radius_m
-            )
-            pt = c.geometry.representative_point()
-            disc = _metric_disc(float(pt.x), float(pt.y), radius)
-        from pyproj import Geod
-
-        geod = Geod(ellps="WGS84")
-        total = abs(geod.geometry_area_perimeter(disc)[0]) or 1.0
-        for rid, poly in polys.items():
-            inter = disc.intersection(poly)
-            if not inter.is_empty:
-                out.at[idx, rid] = min(1.0, abs(geod.geometry_area_perimeter(inter)[0]) / total)
-        # regions without polygons: inherit from the nearest ancestor with one, via admin codes
-        for r in R.REGIONS:
-            if r.id in polys:
-                continue
-            anc = [a for a in R.ancestors(r.id)[1:] if a in polys]
-            if anc and r.id in admin_chain:
-                out.at[idx, r.id] = out.at[idx, anc[0]]
-            elif not anc and r.id in admin_chain:
-                out.at[idx, r.id] = 1.0
-    return out
-
-
 # --------------------------------------------------------------------------- hypotheses
-
-
-def _hypotheses(
-    claim: R.Region, alternatives: Sequence[str] | None, shares: pd.DataFrame
-) -> list[Hypothesis]:
-    claim_anc = set(R.ancestors(claim.id))
-    hyps = [Hypothesis(claim.id, claim.name, claim.id, is_claim=True)]
-    if alternatives is None:
-        touched = [r.id for r in R.REGIONS if r.parent is None and (shares[r.id] > 0).any()]
-        # also the claim's own top-level region, so its complement is tested
-        top = R.ancestors(claim.id)[-1]
-        if top != claim.id and top not in touched:
-            touched.append(top)
-        alt_ids = touched
-    else:
-        alt_ids = [R.region(a).id for a in alternatives]
-    used = {claim.id}
-    for a in alt_ids:
-        if a in used:
-            continue
-        if claim.id in R.ancestors(a):
-            warnings.warn(
-                f"alternative {a!r} lies inside the claim {claim.id!r}; skipped",
-                GeoverifyWarning,
-                stacklevel=3,
-            )
-            continue
-        reg = R.region(a)
-        if a in claim_anc:
-            hyps.append(
-                Hypothesis(
-                    f"{a}-excluding-{claim.id}",
-                    f"{reg.name}, outside {claim.name}",
-                    a,
-                    exclude=(claim.id,),
-                )
-            )
-        else:
-            hyps.append(Hypothesis(a, reg.name, a))
-        used.add(a)
-    # no overlap between alternatives: an alternative that contains another excludes it
-    final = []
-    for h in hyps:
-        inner = tuple(
-            o.region
-            for o in hyps
-            if o is not h
-            and o.region
-            and h.region
-            and h.region in R.ancestors(o.region)[1:]
-            and o.region not in h.exclude
-        )
-        final.append(
-            Hypothesis(
-                h.id, h.name, h.region, tuple(dict.fromkeys((*h.exclude, *inner))), h.is_claim
-            )
-            if inner
-            else h
-        )
-    final = [_named(h) for h in final]
-    final.append(Hypothesis(R.ELSEWHERE, "Elsewhere (none of the above)", None))
-    return final
-
-
-def _named(h: Hypothesis) -> Hypothesis:
-    """A region less the regions it excludes, named as the region that is left where there is
-    one: Pakistan-administered Kashmir outside Gilgit-Baltistan is Azad Kashmir."""
-    if not h.exclude or h.region is None:
-        return h
-    left = R.leaves(h.region) - set().union(*(R.leaves(e) for e in h.exclude))
-    same = [r for r in R.REGIONS if left and R.leaves(r.id) == left]
-    if not same:
-        return h
-    return Hypothesis(h.id, same[0].name, h.region, h.exclude, h.is_claim)
-
-
-def _hyp_shares(shares: pd.DataFrame, hyps: list[Hypothesis]) -> pd.DataFrame:
-    cols = {}
-    for h in hyps:
-        if h.region is None:
-            continue
-        s = shares[h.region].copy()
-        for ex in h.exclude:
-            s = s - shares[ex]
-        cols[h.id] = s.clip(lower=0.0)
-    df = pd.DataFrame(cols, index=shares.index)
-    df[R.ELSEWHERE] = (1.0 - df.sum(axis=1)).clip(lower=0.0)
-    total = df.sum(axis=1).replace(0, 1.0)
-    return df.div(total, axis=0)
 
 
 # --------------------------------------------------------------------------- co-location
 
 
-def _independent(c: pd.DataFrame, rows: list[int]) -> int:
-    """How many independent lines a group of candidate rows stands for.
-
-    Lines whose candidate sets are identical are readings of one name (the Urdu and English
-    halves of one street sign, or one banner read in two frames): they count once.
-    """
-    sig = c.groupby("item")["place_id"].agg(lambda s: tuple(sorted(set(map(str, s)))))
-    return len({sig[c.at[i, "item"]] for i in rows})
-
-
-def _clusters(c: pd.DataFrame) -> list[list[int]]:
-    """Groups of candidate rows (positions) from >= 2 different lines within co-location distance.
-
-    A line whose kind weighs nothing (a caption) joins no group: it would boost the lines it
-    agrees with, and so pull after all.
-    """
-    n = len(c)
-    if n < 2:
-        return []
-    lat, lon = c["lat"].to_numpy(float), c["lon"].to_numpy(float)
-    unc = c["uncertainty_m"].fillna(1000.0).to_numpy(float)
-    items = c["item"].to_numpy()
-    counts = np.array([KIND_WEIGHTS.get(str(k), 0.5) > 0 for k in c["kind"]], dtype=bool)
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i in map(int, np.nonzero(counts)[0]):
-        d = haversine_m(lat[i], lon[i], lat, lon)
-        lim = COLOCATION_M + np.minimum(unc[i] + unc, 10_000.0)
-        for j in np.nonzero((d <= lim) & (items != items[i]) & counts)[0]:
-            a, b = find(i), find(int(j))
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-    groups: dict[int, list[int]] = {}
-    for i in range(n):
-        groups.setdefault(find(i), []).append(i)
-    return [g for g in groups.values() if _independent(c, g) >= 2]
-
-
 # --------------------------------------------------------------------------- the test
-
-
-def _one_number_a_line(
-    c: gpd.GeoDataFrame, items: pd.DataFrame
-) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """Candidate tables concatenated from separate :func:`match_places` calls repeat item
-    numbers: number their lines anew, by line key in order of appearance, with a warning."""
-    if "line" not in c.columns or not len(c):
-        return c, items
-    if c[["item", "line"]].drop_duplicates()["item"].is_unique:
-        return c, items
-    keys = list(dict.fromkeys([*items.get("line", pd.Series(dtype=str)), *c["line"]]))
-    number = {k: i for i, k in enumerate(keys)}
-    warnings.warn(
-        "the same item number names different lines (candidate tables from separate "
-        "match_places calls?): the verdict numbers the lines anew; name lines by their key "
-        "(gv.line_table)",
-        GeoverifyWarning,
-        stacklevel=3,
-    )
-    c = c.assign(item=c["line"].map(number))
-    items = items.drop_duplicates("line").assign(item=lambda t: t["line"].map(number))
-    return c, items.sort_values("item").reset_index(drop=True)
-
-
-def _prepare(candidates: Any) -> gpd.GeoDataFrame:
-    if candidates is None:
-        return gpd.GeoDataFrame({"item": []}, geometry=[], crs="EPSG:4326")
-    if not isinstance(candidates, gpd.GeoDataFrame):
-        if isinstance(candidates, pd.DataFrame) and {"lat", "lon"} <= set(candidates.columns):
-            candidates = gpd.GeoDataFrame(
-                candidates,
-                geometry=gpd.points_from_xy(candidates["lon"], candidates["lat"]),
-                crs="EPSG:4326",
-            )
-        else:
-            raise InputError(
-                "candidates must be the GeoDataFrame of match_places (or a DataFrame with lat/lon)"
-            )
-    c = candidates.copy()
-    if len(c) and c.geometry.isna().all() and {"lat", "lon"} <= set(c.columns):
-        c = c.set_geometry(gpd.points_from_xy(c["lon"], c["lat"]), crs="EPSG:4326")
-    if c.crs is None:
-        if len(c):
-            b = c.total_bounds
-            if not (
-                -180 <= b[0] <= 180
-                and -90 <= b[1] <= 90
-                and -180 <= b[2] <= 180
-                and -90 <= b[3] <= 90
-            ):
-                raise InputError(
-                    "candidates have no CRS and coordinates outside longitude/latitude range; "
-                    "set their CRS (GeoDataFrame.set_crs) before test_claim"
-                )
-            warnings.warn(
-                "candidates have no CRS; assuming EPSG:4326 (longitude/latitude)",
-                GeoverifyWarning,
-                stacklevel=3,
-            )
-        c = c.set_crs(4326, allow_override=True)
-    elif c.crs.to_epsg() != 4326:
-        c = c.to_crs(4326)
-    if len(c):
-        empty = c.geometry.isna() | c.geometry.is_empty
-        if empty.any():
-            warnings.warn(
-                f"{int(empty.sum())} candidate(s) without geometry dropped (items "
-                f"{sorted(set(c.loc[empty, 'item'])) if 'item' in c else '?'})",
-                GeoverifyWarning,
-                stacklevel=3,
-            )
-            c = c[~empty]
-        invalid = ~c.geometry.is_valid
-        if invalid.any():
-            warnings.warn(
-                f"{int(invalid.sum())} candidate geometry(ies) invalid; repaired with make_valid",
-                GeoverifyWarning,
-                stacklevel=3,
-            )
-            c.loc[invalid, c.geometry.name] = shapely.make_valid(c.loc[invalid].geometry.values)
-        pts = c.geometry.representative_point()
-        c["lat"], c["lon"] = pts.y.to_numpy(), pts.x.to_numpy()
-    for col, default in (
-        ("score", 100.0),
-        ("specificity", 1.0),
-        ("kind", "unknown"),
-        ("uncertainty_m", np.nan),
-        ("country", ""),
-        ("admin1", ""),
-        ("text", ""),
-        ("name", ""),
-        ("place_id", ""),
-    ):
-        if col not in c.columns:
-            c[col] = default
-    if "item" not in c.columns:
-        c["item"] = np.arange(len(c))
-    return c
 
 
 def test_claim(
@@ -549,16 +239,16 @@ def test_claim(
         The claim or an alternative is not a known region (the message lists them).
     """
     claim_region = R.region(claim)
-    c = _prepare(candidates)
+    c = prepare_candidates(candidates)
     items = _line_table(candidates)
-    c, items = _one_number_a_line(c, items)
+    c, items = one_number_a_line(c, items)
     shares = region_shares(c, regions)
-    hyps = _hypotheses(claim_region, alternatives, shares)
+    hyps = build_hypotheses(claim_region, alternatives, shares)
     H = [h.id for h in hyps]
-    hs = _hyp_shares(shares, hyps) if len(c) else pd.DataFrame(columns=H)
+    hs = hypothesis_shares(shares, hyps) if len(c) else pd.DataFrame(columns=H)
     c = c.reset_index(drop=True)
     hs = hs.reset_index(drop=True)
-    c["_w"], cluster_rows = _candidate_weights(c, hs, hyps)
+    c["_w"], cluster_rows = candidate_weights(c, hs, hyps)
 
     ev_rows = []
     loglik = {h: 0.0 for h in H}
@@ -567,7 +257,7 @@ def test_claim(
     )
     for item in item_ids:
         info = items[items["item"] == item].iloc[0] if items is not None and len(items) else None
-        row, ll = _weigh_line(item, c[c["item"] == item], info, hs, hyps)
+        row, ll = weigh_line(item, c[c["item"] == item], info, hs, hyps)
         for h, v in zip(H, ll):
             loglik[h] += float(v)
         ev_rows.append(row)
@@ -585,12 +275,12 @@ def test_claim(
         claim_name=claim_region.name,
         claim_as_given=str(claim),
         best_region=best,
-        best_region_name=_name(hyps, best),
+        best_region_name=hypothesis_name(hyps, best),
         table=_hypothesis_table(hyps, prior, loglik, post, ev_rows),
         evidence=evidence,
         clusters=pd.DataFrame(cluster_rows, columns=_CLUSTER_COLUMNS),
         reasons=reasons,
-        region_source=_region_source(regions),
+        region_source=region_source(regions),
         sensitivity=_sensitivity(evidence, H, prior, loglik, label, claim_region.id, hyps),
     )
 
@@ -621,157 +311,6 @@ _CLUSTER_COLUMNS = [
     "members",
     "items",
 ]
-
-
-def _region_source(regions: gpd.GeoDataFrame | None) -> str:
-    """Which data placed the candidates in regions, as the verdict reports it."""
-    if regions is None:
-        return "admin-1 codes (no polygons)"
-    if not _polygons(regions):
-        said = str(regions.attrs.get("source", ""))
-        return (
-            said
-            if said.startswith("admin-1")
-            else "admin-1 codes (the regions given have no polygons)"
-        )
-    return str(regions.attrs.get("source", "region polygons given by the caller"))
-
-
-def _polygons(regions: gpd.GeoDataFrame | None) -> dict[str, Any]:
-    """The usable polygons of a regions table, by region id. An id that is not in the region
-    hierarchy raises: its polygon could stand for no hypothesis, and dropping it quietly would
-    test the claim against less than the caller gave."""
-    if regions is None or "geometry" not in regions or "id" not in regions:
-        return {}
-    polys = {
-        str(r.id): r.geometry
-        for r in regions.itertuples()
-        if r.geometry is not None and not r.geometry.is_empty
-    }
-    known = {r.id for r in R.REGIONS}
-    unknown = sorted(set(polys) - known)
-    if unknown:
-        raise UnknownRegionError(
-            f"regions table: {len(unknown)} id(s) not in the region hierarchy: "
-            f"{', '.join(map(repr, unknown[:8]))}; known ids: {', '.join(sorted(known))}"
-        )
-    return polys
-
-
-def _name(hyps: list[Hypothesis], hyp_id: str) -> str:
-    return next(h.name for h in hyps if h.id == hyp_id)
-
-
-def _candidate_weights(
-    c: pd.DataFrame, hs: pd.DataFrame, hyps: list[Hypothesis]
-) -> tuple[np.ndarray, list[dict[str, Any]]]:
-    """Each candidate's weight inside its line (sharpened match score, boosted when
-    independent lines agree on one place), and the co-location clusters found."""
-    raw = (c["score"].astype(float).clip(0, 100) / 100.0) ** _SHARPEN
-    boost = np.ones(len(c))
-    cluster_rows = []
-    ordered = sorted(_clusters(c), key=lambda g: (-len({c.at[i, "item"] for i in g}), min(g)))
-    for k, g in enumerate(ordered):
-        n_indep = _independent(c, g)
-        for i in g:
-            boost[i] *= 1.0 + _COLOC_BOOST * (n_indep - 1)
-        sub = c.iloc[g]
-        region_of = hs.iloc[g].mean().idxmax()
-        cluster_rows.append(
-            {
-                "cluster": k,
-                "n_items": len({c.at[i, "item"] for i in g}),
-                "n_independent": n_indep,
-                "lat": float(sub["lat"].mean()),
-                "lon": float(sub["lon"].mean()),
-                "region": region_of,
-                "region_name": _name(hyps, region_of),
-                "place_names": ", ".join(dict.fromkeys(sub["name"].astype(str))),
-                "members": "; ".join(
-                    f'#{int(r.item)} "{r.text}" -> {r.name}' for r in sub.itertuples()
-                ),
-                "items": sorted({int(i) for i in sub["item"]}),
-            }
-        )
-    return raw.to_numpy() * boost, cluster_rows
-
-
-def _weigh_line(
-    item: Any, sub: pd.DataFrame, info: Any, hs: pd.DataFrame, hyps: list[Hypothesis]
-) -> tuple[dict[str, Any], np.ndarray]:
-    """One line's row of the evidence table and its log likelihood under each hypothesis."""
-    H = [h.id for h in hyps]
-    text = str(sub["text"].iloc[0]) if len(sub) else str(info["text"]) if info is not None else ""
-    kind = (
-        str(sub["kind"].iloc[0])
-        if len(sub)
-        else str(info["kind"])
-        if info is not None
-        else "unknown"
-    )
-    row: dict[str, Any] = {"item": int(item), "text": text, "kind": kind, "n_candidates": len(sub)}
-    if "frame" in sub.columns and len(sub):
-        row["frame"] = sub["frame"].iloc[0]
-        row["t"] = sub["t"].iloc[0] if "t" in sub else None
-    caption = _caption_note(sub, info) if kind == "caption" else ""
-    if not len(sub):
-        row.update(
-            weight=0.0,
-            best_place="",
-            best_region=R.ELSEWHERE,
-            best_region_name="no place found",
-            pulls_toward=None,
-            pulls_toward_name="nothing",
-            strength=0.0,
-            note=caption or "no gazetteer place matched this line",
-        )
-        row.update({f"pull:{h}": 0.0 for h in H})
-        return row, np.zeros(len(H))  # a line with no place says nothing
-    p = sub["_w"].to_numpy(float)
-    p = p / p.sum() if p.sum() > 0 else np.full(len(p), 1.0 / len(p))
-    q = (hs.loc[sub.index].to_numpy(float) * p[:, None]).sum(axis=0)
-    conf = float(np.clip((float(sub["score"].max()) - 60.0) / 40.0, 0.0, 1.0))
-    if "confidence" in sub.columns and pd.notna(sub["confidence"].iloc[0]):
-        conf *= 0.5 + 0.5 * float(np.clip(sub["confidence"].iloc[0], 0, 1))
-    spec = float((sub["specificity"].astype(float).to_numpy() * p).sum()) ** 0.5
-    # never certain: OCR and gazetteers err, so one line can never zero out a hypothesis
-    w = min(0.95, KIND_WEIGHTS.get(kind, 0.5) * conf * spec)
-    ll = np.log((1.0 - w) / len(H) + w * q)
-    centred = ll - ll.mean()
-    top = int(np.argmax(p))
-    best_h = H[int(np.argmax(q))]
-    toward = H[int(np.argmax(centred))]
-    note = ""
-    if caption:
-        note = caption
-    elif kind == "slogan":
-        note = "slogan: may name the place a protest is about"
-    elif spec < 0.75:
-        note = f"common name (borne by {round(1 / max(spec**2, 1e-9))} places)"
-    row.update(
-        weight=round(w, 4),
-        best_place=str(sub["name"].iloc[top]),
-        best_place_id=str(sub["place_id"].iloc[top]),
-        best_region=best_h,
-        best_region_name=_name(hyps, best_h),
-        pulls_toward=toward if w > 0 else None,
-        pulls_toward_name=_name(hyps, toward) if w > 0 else "nothing",
-        strength=round(float(centred.max() - centred.min()), 4),
-        note=note,
-    )
-    row.update({f"pull:{h}": round(float(v), 4) for h, v in zip(H, centred)})
-    return row, ll
-
-
-def _caption_note(sub: pd.DataFrame, info: Any) -> str:
-    """Why a caption line weighs nothing, with the reason it was found to be one."""
-    why = ""
-    if "caption_reason" in sub.columns and len(sub):
-        why = sub["caption_reason"].iloc[0]
-    elif info is not None and "caption_reason" in info:
-        why = info["caption_reason"]
-    why = why if isinstance(why, str) and why else "kind set to caption"
-    return f"caption, {why}. Text put on the video, not in the scene: it places nothing"
 
 
 def _posterior(prior: np.ndarray, loglik: np.ndarray) -> np.ndarray:
@@ -808,13 +347,13 @@ def _label(
         why = f"the claim is the most probable hypothesis with posterior {claim_p:.2f} >= {SUPPORT_AT}"
     elif label == "contradicted":
         why = (
-            f"{_name(hyps, best)} is most probable ({best_p:.2f}); the claim has "
+            f"{hypothesis_name(hyps, best)} is most probable ({best_p:.2f}); the claim has "
             f"{claim_p:.2f} <= {CONTRADICT_AT}"
         )
     else:
         why = (
             f"the evidence does not separate the hypotheses enough (claim {claim_p:.2f}, "
-            f"best {_name(hyps, best)} {best_p:.2f})"
+            f"best {hypothesis_name(hyps, best)} {best_p:.2f})"
         )
     return label, [why]
 
