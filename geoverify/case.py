@@ -166,6 +166,8 @@ class Case:
     #: The folder a loaded case came from: a re-run reads the frames saved there, never the
     #: sources recorded in its case.json (which could name any file on this machine).
     folder: Path | None = field(default=None, repr=False)
+    #: The verdict as a loaded case folder saved it (verdict.json), beside any new run's.
+    saved_verdict: dict[str, Any] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if isinstance(self.sources, (str, os.PathLike)):
@@ -639,8 +641,6 @@ class Case:
         if cf.regular_file(folder / "verdict.json"):
             case.saved_verdict = cf.read_json(folder / "verdict.json")
         return case
-
-    saved_verdict: dict[str, Any] | None = None
 
     def check(self, directory: str | os.PathLike[str], *, check_inputs: bool = False) -> list[str]:
         """What differs between a case folder and its manifest (and, with ``check_inputs``,
