@@ -116,7 +116,8 @@ MOVED = [
         "geoverify.gazetteer.countries",
         "inside_country",
     ),
-    ("geoverify.gazetteer.core", "PackedStrings", "geoverify.gazetteer.index", "PackedStrings"),
+    ("geoverify.gazetteer.core", "PackedStrings", "geoverify.gazetteer._index", "PackedStrings"),
+    ("geoverify.gazetteer.index", "NameIndex", "geoverify.gazetteer._index", "NameIndex"),
 ]
 
 

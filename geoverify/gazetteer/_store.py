@@ -15,7 +15,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from ..exceptions import GazetteerError
-from .index import NameIndex, PackedStrings
+from ._index import NameIndex, PackedStrings
 
 #: Extension of files written by :meth:`Gazetteer.save`.
 SAVE_SUFFIX = ".npz"

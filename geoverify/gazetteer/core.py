@@ -18,8 +18,8 @@ from .._deprecated import module_getattr
 from .._escape import html_text
 from ..exceptions import BadRowsWarning, GazetteerError, OptionError
 from ..text import detect_script, name_key, normalize
+from ._index import NameIndex, QueryKeys
 from ._validate import COLUMNS, check_swapped_coordinates, clean_places
-from .index import NameIndex, QueryKeys
 
 #: Places of a run kept within this many points of the run's best match.
 SPOT_MARGIN = 8.0
@@ -169,7 +169,7 @@ class Gazetteer:
 
     @property
     def index(self) -> NameIndex:
-        """The name index (built on first use; see :mod:`geoverify.gazetteer.index`)."""
+        """The name index (built on first use; the n-gram index of ``_index.py``)."""
         if self._index is None:
             t0 = time.perf_counter()
             self._index = NameIndex.build(
@@ -531,6 +531,6 @@ __getattr__ = module_getattr(
     "geoverify.gazetteer.core",
     {
         "inside_country": "geoverify.gazetteer.countries:inside_country",
-        "PackedStrings": "geoverify.gazetteer.index:PackedStrings",
+        "PackedStrings": "geoverify.gazetteer._index:PackedStrings",
     },
 )
