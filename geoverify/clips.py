@@ -11,7 +11,9 @@ before they are reported, and corrected by the geometry between the frames: a re
 or rescales every frame the same way, so at the right offset the transform from clip frame to
 reference frame is the same all through the clip; where it changes (a crop of a slow zoom
 matched to the wrong moment) the offset is moved to where it does not (``_clipgeometry``).
-That also places the offset between the hashes' ``step`` where the camera moves.
+Between the hashes' ``step`` the offset is first placed at the vertex of the parabola
+through the distances at the best step and its two neighbours, then by the geometry where the
+camera moves.
 
 The reference's hashes are cached by the file's sha256 and the parameters, so every further
 clip searched in the same reference costs the decoding of the clip, not of the reference.
@@ -217,6 +219,7 @@ def _alignment(cl: VideoHashes, ref: VideoHashes, k: int, variant: int) -> dict[
     first, last = int(matched[0]), int(matched[-1])
     offset = float(np.median(ref.times[k + j[first : last + 1]] - cl.times[first : last + 1]))
     step = float(np.median(np.diff(cl.times))) if len(cl.times) > 1 else cl.duration
+    offset += _between_steps(cl, ref, k, variant, j[first : last + 1]) * step
     clip_start = float(cl.times[first])
     clip_end = float(min(cl.duration, cl.times[last] + step))
     distance = float(kept.mean())
@@ -230,6 +233,23 @@ def _alignment(cl: VideoHashes, ref: VideoHashes, k: int, variant: int) -> dict[
         "distance": distance,
         "inliers": -1,
     }
+
+
+def _between_steps(
+    cl: VideoHashes, ref: VideoHashes, k: int, variant: int, j: NDArray[np.int64]
+) -> float:
+    """Where between the hash steps the distance is least, as a share of a step (-0.5 to
+    0.5): the vertex of the parabola through the mean distances at offsets ``k - 1, k, k + 1``
+    over the matched clip frames ``j``."""
+    n_crops = ref.bits.shape[1]
+    m, v = divmod(variant, n_crops)
+    if k < 1 or k + int(j[-1]) + 1 >= len(ref.times):
+        return 0.0
+    d = [float(popcount(cl.bits[j, m] ^ ref.bits[k + s + j, v]).mean()) for s in (-1, 0, 1)]
+    curve = d[0] - 2 * d[1] + d[2]
+    if curve <= 0:
+        return 0.0
+    return float(np.clip(0.5 * (d[0] - d[2]) / curve, -0.5, 0.5))
 
 
 def _smooth(d: NDArray[np.float64]) -> NDArray[np.float64]:

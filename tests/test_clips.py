@@ -276,3 +276,20 @@ def test_hash_video_keeps_frames_for_the_geometry(reference, monkeypatch):
     few = fh.hash_video(reference, 0.2, fh.NO_CROP, keep=True).kept
     assert len(few) <= 6
     assert np.diff([t for t, _ in few]).min() >= 4 * fh.KEEP_EVERY - 0.05
+
+
+def test_between_steps_is_the_vertex_of_the_distance_parabola():
+    from geoverify.clips import _between_steps
+
+    def hashes(set_bits):
+        rows = np.array([[np.uint64((1 << b) - 1)] for b in set_bits], np.uint64)
+        return fh.VideoHashes(np.arange(len(rows)) * 0.2, rows, 0.0, len(rows) * 0.2, {})
+
+    clip = hashes([0] * 6)  # all bits clear: a pairing's distance is the reference's bits
+    # offsets 0, 1, 2 pair the clip with rows 0-5, 1-6, 2-7: mean bits 10, 7, 8
+    ref = hashes([20, 8, 8, 8, 8, 8, 2, 14, 30])
+    j = np.arange(6)
+    # vertex of the parabola through (-1, 10), (0, 7), (1, 8): a quarter step later
+    assert _between_steps(clip, ref, 1, 0, j) == pytest.approx(0.25)
+    assert _between_steps(clip, hashes([8] * 9), 1, 0, j) == 0.0  # no curvature, no move
+    assert _between_steps(clip, ref, 0, 0, j) == 0.0  # no offset before the first
