@@ -35,8 +35,13 @@ SPREAD_OK = 0.001
 PROBE = 0.5
 #: Farthest (seconds) an offset is moved from the hashes' offset.
 MAX_SHIFT = 2.5
-#: A corrected offset is kept when its spread is under this share of the hashes' offset's.
+#: A corrected offset is kept when its spread is under this share of the hashes' offset's ...
 ACCEPT = 0.5
+#: ... or when it lies between the hashes' offset and the better probe and its spread is under
+#: both theirs, by this much at least from the hashes' (a share of the diagonal): where the
+#: geometry cannot tell offsets apart (a pan at constant speed) the spread still varies by up
+#: to about 0.0004 from offset to offset.
+NOISE = 0.0005
 #: RANSAC threshold (pixels, frames at most ``_framehash.KEPT_SIDE`` a side) of the affine fit.
 AFFINE_THRESHOLD = 2.0
 #: Seconds of video decoded forward, rather than seeking, to reach the next frame wanted.
@@ -257,18 +262,26 @@ def correct(first: Geometry, at: Any) -> Geometry:
     """The offset whose transforms change least over the clip, starting from the hashes'
     (``first``). Kept where they hardly change there, or change less there than ``PROBE`` s
     either side; otherwise moved to where the drift vanishes (fitted through the three) and
-    kept only where the spread falls below ``ACCEPT`` of the first's. ``at(offsets)``
-    measures the geometry at each offset."""
+    kept only where the spread falls below ``ACCEPT`` of the first's, or, within the bracket
+    of the first and the better probe, below both by ``NOISE``. ``at(offsets)`` measures the
+    geometry at each offset."""
     if first.spread is None or first.spread <= SPREAD_OK:
         return first
-    seen = [first, *at([first.offset - PROBE, first.offset + PROBE])]
-    if all(g.spread is None or g.spread >= first.spread for g in seen[1:]):
+    probes = at([first.offset - PROBE, first.offset + PROBE])
+    better = [g for g in probes if g.spread is not None and g.spread < first.spread]
+    if not better:
         return first  # the least change is within a probe of the hashes' offset
-    target = zero_drift(seen)
+    target = zero_drift([first, *probes])
     if target is None:
         return first
     target = float(np.clip(target, first.offset - MAX_SHIFT, first.offset + MAX_SHIFT))
     (moved,) = at([target])
-    if moved.spread is not None and moved.spread < ACCEPT * first.spread:
+    if moved.spread is None:
+        return first
+    if moved.spread < ACCEPT * first.spread:
+        return moved
+    probe = min(better, key=lambda g: g.spread or 0.0)
+    inside = min(first.offset, probe.offset) <= target <= max(first.offset, probe.offset)
+    if inside and moved.spread < min(first.spread - NOISE, probe.spread or 0.0):
         return moved
     return first

@@ -293,3 +293,32 @@ def test_between_steps_is_the_vertex_of_the_distance_parabola():
     assert _between_steps(clip, ref, 1, 0, j) == pytest.approx(0.25)
     assert _between_steps(clip, hashes([8] * 9), 1, 0, j) == 0.0  # no curvature, no move
     assert _between_steps(clip, ref, 0, 0, j) == 0.0  # no offset before the first
+
+
+def test_correct_takes_a_move_within_the_bracket_only_when_clearly_better():
+    from geoverify import _clipgeometry as geo
+    from geoverify._clipgeometry import Geometry
+
+    drift = np.full(8, 1e-3)
+
+    def correct(target, spread_there):
+        """The first at 0 (spread 1.6e-3), the probe at -0.5 better than the one at +0.5, the
+        drift vanishing at ``target``, where the spread is ``spread_there``."""
+        spreads = {0.0: 1.6e-3, -geo.PROBE: 1.2e-3, geo.PROBE: 4e-3}
+
+        def at(offsets):
+            return [
+                Geometry(o, spreads.get(o, spread_there), drift * (o - target)) for o in offsets
+            ]
+
+        return geo.correct(at([0.0])[0], at)
+
+    # 0.85e-3 does not halve 1.6e-3, but the move stays between the first and the better
+    # probe and beats both by more than the noise: taken
+    assert correct(-0.3, 0.85e-3).offset == pytest.approx(-0.3)
+    # the same spread far outside the bracket is not enough (a pan at constant speed)
+    assert correct(-1.3, 0.85e-3).offset == 0.0
+    # within the bracket but within the noise of the first's: not taken
+    assert correct(-0.3, 1.3e-3).offset == 0.0
+    # halving is taken anywhere
+    assert correct(-1.3, 0.7e-3).offset == pytest.approx(-1.3)
