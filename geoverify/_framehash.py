@@ -161,7 +161,8 @@ def hash_video(
 
     from ._video import iter_video, reformatter
 
-    reformatter = reformatter()
+    # one reformatter per output size: each keeps its FFmpeg context only while the size stays
+    thumb_scaler, gray_scaler = reformatter(), reformatter()
     info: dict[str, Any] = {}
     times: list[float] = []
     thumbs: list[NDArray[np.uint8]] = []
@@ -179,9 +180,9 @@ def hash_video(
                 continue
             next_t = (np.floor(last / step + 1e-6) + 1) * step
             times.append(last)
-            thumbs.append(_thumb(frame, rot, reformatter))
+            thumbs.append(_thumb(frame, rot, thumb_scaler))
             if keep and last + 1e-6 >= next_keep:
-                kept.append((last, _gray(frame, rot, reformatter)))
+                kept.append((last, _gray(frame, rot, gray_scaler)))
                 next_keep = last + keep_every
                 if len(kept) > MAX_KEPT:  # a long clip: keep every other, twice as far apart
                     kept, keep_every = kept[::2], 2 * keep_every
