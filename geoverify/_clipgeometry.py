@@ -7,14 +7,19 @@ pan whose speed changes the implied shift does. Perceptual hashes cannot see thi
 the frame at *t* looks like the frame a moment earlier (a slow zoom over a still): the hash then
 prefers whichever moment best fits one of its fixed crops.
 
-:func:`check_offset` fits an affine transform (SIFT, Lowe's ratio test, RANSAC) to a few frame
-pairs at the hashes' offset, measures how much it changes over the clip (``spread``: the spread
-of the clip's corners mapped into the reference, a share of the reference's diagonal) and, where
-it changes, moves the offset: the drift of the mapped corners with clip time is close to linear
-in the offset error, so two more offsets give the offset at which it vanishes, which is then
-checked. Where the camera does not move relative to the scene (a tripod, or a pan at constant
-speed, where any offset explains the clip with the same kind of crop) the geometry cannot tell
-offsets apart and the hashes' offset is kept.
+:func:`anchor` confirms the alignment on one frame pair with SIFT and a RANSAC homography (as
+:func:`geoverify.match_frames` does) and takes the pair's affine transform as a first guess;
+:func:`measure` refines it on each of ``PAIRS`` pairs spread over the clip (the clip frame warped
+by the guess, corners followed into the reference frame by pyramidal Lucas-Kanade, brightness
+and contrast made standard first) and measures how much it changes over the clip (``spread``:
+the scatter of the clip's corners mapped into the reference, a share of the reference frame's
+diagonal) and how fast (``drift``, per second of clip time). :func:`correct` keeps the hashes'
+offset where the transform is one already, or changes least there; otherwise it probes
+``PROBE`` s either side, moves to where the drift, close to linear in the offset error,
+vanishes, and keeps the move only where the spread falls clearly. Where the camera does not move
+relative to the scene (a tripod, or a pan at constant speed, where any nearby offset explains
+the clip with a crop shifted a little) the geometry cannot tell offsets apart and the hashes'
+offset is kept.
 """
 
 from __future__ import annotations
