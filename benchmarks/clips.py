@@ -213,6 +213,7 @@ def main() -> int:
         print(f"shared data not found at {SHARED}", file=sys.stderr)
         return 2
     gv.settings.progress = False
+    load_before = os.getloadavg()[0]
     reference, segments = build_reference(args.minutes)
     with av.open(str(reference)) as c:
         duration = float(c.streams.video[0].duration * c.streams.video[0].time_base)
@@ -250,7 +251,8 @@ def main() -> int:
             false.append((name, len(table), time.perf_counter() - t))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    report = _report(args, reference, duration, decode, rows, times, false)
+    load = (load_before, os.getloadavg()[0])
+    report = _report(args, reference, duration, decode, rows, times, false, load)
     out = ROOT / "benchmarks" / "results" / "clips.md"
     out.parent.mkdir(exist_ok=True)
     out.write_text(report, encoding="utf-8")
@@ -258,7 +260,7 @@ def main() -> int:
     return 0
 
 
-def _report(args, reference, duration, decode, rows, times, false) -> str:
+def _report(args, reference, duration, decode, rows, times, false, load) -> str:
     located = sum(r[5] for r in rows)
     on_pans = [r for r in rows if "[pan " in r[0]]
     on_video = [r for r in rows if "[pan " not in r[0]]
@@ -270,6 +272,8 @@ def _report(args, reference, duration, decode, rows, times, false) -> str:
         f"{platform.python_version()}, PyAV {av.__version__}, OpenCV {cv2.__version__}, numpy {np.__version__}.",
         f"Reference: {duration / 60:.1f} min at {SIZE[0]}x{SIZE[1]}, {FPS} fps ({reference.name}: the demo and "
         "the shared videos forwards and backwards, pans over five shared photos).",
+        f"Load average (1 min, the machine's other jobs included): {load[0]:.1f} at the start, "
+        f"{load[1]:.1f} at the end.",
         "",
         f"- **located within 0.5 s: {located}/{len(rows)}** transformed clips (offset and mirroring right): "
         f"{sum(r[5] for r in on_video)}/{len(on_video)} cut from video footage, "

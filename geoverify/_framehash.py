@@ -17,7 +17,7 @@ import hashlib
 import io
 import itertools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,12 @@ REFERENCE_CROPS: tuple[tuple[int, int, int, int], ...] = (
 )
 #: The clip's frames are hashed whole.
 NO_CROP: tuple[tuple[int, int, int, int], ...] = ((0, 0, 0, 0),)
+#: Seconds between the frames :func:`hash_video` keeps with ``keep=True``, at first; the
+#: spacing doubles whenever more than ``MAX_KEPT`` would be kept.
+KEEP_EVERY = 1.0
+MAX_KEPT = 200
+#: Longer side (pixels) of the frames kept.
+KEPT_SIDE = 480
 #: Bumped when anything that changes cached hashes changes.
 CACHE_VERSION = 4
 
@@ -54,6 +60,9 @@ class VideoHashes:
     t0: float
     duration: float
     info: dict[str, Any]
+    #: ``(time, grayscale frame)`` about every ``KEEP_EVERY`` s, when asked for (the clip's,
+    #: for the geometric check of an alignment without decoding the clip again).
+    kept: list[tuple[float, NDArray[np.uint8]]] = field(default_factory=list)
 
 
 @lru_cache(maxsize=4)
@@ -142,15 +151,18 @@ def hash_video(
     step: float,
     crops: tuple[tuple[int, int, int, int], ...],
     mirror: bool = False,
+    keep: bool = False,
 ) -> VideoHashes:
     """Decode ``path`` once and hash a frame every ``step`` seconds (by its time stamp, so any
     frame rate gives the same grid); with ``mirror``, the mirrored frames' hashes follow the
-    others (``bits[:, len(crops):]``)."""
+    others (``bits[:, len(crops):]``); with ``keep``, grayscale frames are kept too
+    (``VideoHashes.kept``)."""
     from tqdm.auto import tqdm
 
     from ._video import iter_video, reformatter
 
-    reformatter = reformatter()
+    # one reformatter per output size: each keeps its FFmpeg context only while the size stays
+    thumb_scaler, gray_scaler = reformatter(), reformatter()
     info: dict[str, Any] = {}
     times: list[float] = []
     thumbs: list[NDArray[np.uint8]] = []
@@ -158,6 +170,8 @@ def hash_video(
     next_t = -np.inf
     bar = tqdm(desc=f"hashing {path.name}", unit="frame", disable=not settings.progress)
     last = 0.0
+    kept: list[tuple[float, NDArray[np.uint8]]] = []
+    keep_every, next_keep = KEEP_EVERY, 0.0
     with bar:
         for t, frame, rot in iter_video(path, None, None, info, bar):
             t0 = t if t0 is None else t0
@@ -166,7 +180,12 @@ def hash_video(
                 continue
             next_t = (np.floor(last / step + 1e-6) + 1) * step
             times.append(last)
-            thumbs.append(_thumb(frame, rot, reformatter))
+            thumbs.append(_thumb(frame, rot, thumb_scaler))
+            if keep and last + 1e-6 >= next_keep:
+                kept.append((last, _gray(frame, rot, gray_scaler)))
+                next_keep = last + keep_every
+                if len(kept) > MAX_KEPT:  # a long clip: keep every other, twice as far apart
+                    kept, keep_every = kept[::2], 2 * keep_every
     stack = np.stack(thumbs)
     bits = crop_hashes(stack, crops)
     if mirror:
@@ -180,7 +199,18 @@ def hash_video(
         t0=float(t0 or 0.0),
         duration=last + 1.0 / fps,
         info={k: info.get(k) for k in ("size", "codec", "fps_nominal", "frames_decoded")},
+        kept=kept,
     )
+
+
+def _gray(frame: Any, rotation: int, reformatter: Any) -> NDArray[np.uint8]:
+    """A decoded frame in grayscale, at most ``KEPT_SIDE`` pixels a side, upright."""
+    s = min(1.0, KEPT_SIDE / max(frame.width, frame.height))
+    w, h = max(2, round(frame.width * s)), max(2, round(frame.height * s))
+    small = reformatter.reformat(frame, width=w, height=h, format="gray", interpolation="AREA")
+    img = np.asarray(small.to_ndarray(), np.uint8)[:, :w]
+    k = int(round(rotation / 90)) % 4
+    return np.ascontiguousarray(np.rot90(img, k)) if k else img
 
 
 def _cache_file(digest: str, step: float, crops: tuple[tuple[int, int, int, int], ...]) -> Path:

@@ -5,8 +5,15 @@ see ``geoverify/_framehash.py``): the clip whole and mirrored, the reference in 
 time offset between clip and reference is scored by how far apart the hashes it pairs are,
 on average over the clip (each clip frame votes for the offsets that pair it with a near
 hash, as vPDQ matches subsequences; the mean counts every frame's vote at once). The best
-offsets, under a distance no chance pairing reaches, are checked with local features
-(:func:`geoverify.match_frames` on frames from both videos) before they are reported.
+offsets, under a distance no chance pairing reaches, are checked with local features (SIFT
+and a RANSAC homography, as :func:`geoverify.match_frames` does, on frames from both videos)
+before they are reported, and corrected by the geometry between the frames: a re-upload crops
+or rescales every frame the same way, so at the right offset the transform from clip frame to
+reference frame is the same all through the clip; where it changes (a crop of a slow zoom
+matched to the wrong moment) the offset is moved to where it does not (``_clipgeometry``).
+Between the hashes' ``step`` the offset is first placed at the vertex of the parabola
+through the distances at the best step and its two neighbours, then by the geometry where the
+camera moves.
 
 The reference's hashes are cached by the file's sha256 and the parameters, so every further
 clip searched in the same reference costs the decoding of the clip, not of the reference.
@@ -48,10 +55,6 @@ FRAME_DISTANCE = 0.3
 #: Share of the clip's frames that the distance is averaged over (the rest may carry an added
 #: caption, a title card, a flash).
 TRIM = 0.75
-#: Frame pairs compared by local features to confirm a match; one pair shown to be the same
-#: scene confirms it (a moving camera blurs some frames, the hashes' alignment is good to
-#: a tenth of a second, not a frame).
-CONFIRM_FRAMES = 5
 #: Alignments whose reference spans overlap by more than this share are one.
 OVERLAP = 0.5
 
@@ -97,8 +100,10 @@ def find_clip(
     max_distance
         Mean share of differing hash bits above which an alignment is not considered.
     confirm
-        Check each alignment with local features on frames of both videos
-        (:func:`geoverify.match_frames`, ORB + RANSAC); an alignment they refute is dropped.
+        Check each alignment with local features on frames of both videos (SIFT + RANSAC,
+        as :func:`geoverify.match_frames`); an alignment they refute is dropped. The offset
+        is then corrected where the transform between clip and reference frames changes over
+        the clip (it cannot, for a re-upload, at the right offset).
     max_results
         Most alignments returned (the reference may hold the clip more than once).
 
@@ -109,7 +114,7 @@ def find_clip(
         match), ``ref_start, ref_end`` (where they are in the reference), ``similarity`` (1 the
         same pixels, 0 chance), ``mirrored`` (the clip is the reference flipped left to right),
         ``distance`` (mean share of differing hash bits) and ``inliers`` (local-feature inliers
-        of the median confirmation frame; -1 when not confirmed). Empty when the clip is not in
+        of the frame pair that confirmed it; -1 when not confirmed). Empty when the clip is not in
         the reference. ``attrs`` holds ``reference_cached`` and the hashing parameters.
 
     Raises
@@ -124,7 +129,7 @@ def find_clip(
     if not (isinstance(step, (int, float)) and 0.01 <= step <= 5):
         raise InputError(f"step must be a number of seconds in [0.01, 5], got {step!r}")
     ref, cached = _reference_hashes(ref_path, sha256_file(ref_path), float(step))
-    cl = hash_video(clip_path, float(step), NO_CROP, mirror=True)
+    cl = hash_video(clip_path, float(step), NO_CROP, mirror=True, keep=confirm)
     rows = []
     for k, variant, _mean in _candidates(cl, ref, max_distance, max_results):
         row = _alignment(cl, ref, k, variant)
@@ -214,6 +219,7 @@ def _alignment(cl: VideoHashes, ref: VideoHashes, k: int, variant: int) -> dict[
     first, last = int(matched[0]), int(matched[-1])
     offset = float(np.median(ref.times[k + j[first : last + 1]] - cl.times[first : last + 1]))
     step = float(np.median(np.diff(cl.times))) if len(cl.times) > 1 else cl.duration
+    offset += _between_steps(cl, ref, k, variant, j[first : last + 1]) * step
     clip_start = float(cl.times[first])
     clip_end = float(min(cl.duration, cl.times[last] + step))
     distance = float(kept.mean())
@@ -229,6 +235,23 @@ def _alignment(cl: VideoHashes, ref: VideoHashes, k: int, variant: int) -> dict[
     }
 
 
+def _between_steps(
+    cl: VideoHashes, ref: VideoHashes, k: int, variant: int, j: NDArray[np.int64]
+) -> float:
+    """Where between the hash steps the distance is least, as a share of a step (-0.5 to
+    0.5): the vertex of the parabola through the mean distances at offsets ``k - 1, k, k + 1``
+    over the matched clip frames ``j``."""
+    n_crops = ref.bits.shape[1]
+    m, v = divmod(variant, n_crops)
+    if k < 1 or k + int(j[-1]) + 1 >= len(ref.times):
+        return 0.0
+    d = [float(popcount(cl.bits[j, m] ^ ref.bits[k + s + j, v]).mean()) for s in (-1, 0, 1)]
+    curve = d[0] - 2 * d[1] + d[2]
+    if curve <= 0:
+        return 0.0
+    return float(np.clip(0.5 * (d[0] - d[2]) / curve, -0.5, 0.5))
+
+
 def _smooth(d: NDArray[np.float64]) -> NDArray[np.float64]:
     """Median of each distance with its neighbours (a flash or a single bad frame is not a gap)."""
     if len(d) < 3:
@@ -237,58 +260,42 @@ def _smooth(d: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.asarray(np.median(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0))
 
 
-def frame_at(path: Path, t: float, max_side: int = 640) -> NDArray[np.uint8] | None:
-    """The RGB frame shown ``t`` seconds after the video's first frame (decoded from the
-    keyframe before it), scaled to ``max_side`` at most; None past the end."""
-    import av
-
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        first = None
-        for frame in container.decode(stream):  # the first frame's own time stamp
-            first = frame.time
-            break
-        if first is None:
-            return None
-        target = first + t
-        tb = float(stream.time_base or 1)
-        container.seek(max(0, int(target / tb)), stream=stream, backward=True, any_frame=False)
-        chosen = None
-        fps = float(stream.average_rate or 25)
-        for frame in container.decode(stream):
-            if frame.time is None:
-                continue
-            chosen = frame
-            if frame.time >= target - 0.5 / fps:
-                break
-    if chosen is None:
-        return None
-    s = min(1.0, max_side / max(chosen.width, chosen.height))
-    if s < 1.0:
-        chosen = chosen.reformat(width=round(chosen.width * s), height=round(chosen.height * s))
-    return np.asarray(chosen.to_ndarray(format="rgb24"), np.uint8)
-
-
 def _confirm(
     clip_path: Path, ref_path: Path, cl: VideoHashes, ref: VideoHashes, row: dict[str, Any]
 ) -> int:
-    """The most local-feature inliers between frames of the clip and the reference at the
-    alignment (``CONFIRM_FRAMES`` pairs), 0 when no pair has texture enough to tell, or -1
-    when the pairs that have it are all shown to differ."""
-    from .matching import MIN_INLIERS, match_frames
+    """Check the alignment on frame pairs with local features, and correct its offset where
+    the geometry between clip and reference changes over the clip (``_clipgeometry``): moves
+    ``row``'s reference span and returns the most homography inliers of a pair, 0 when no pair
+    has texture enough to tell, -1 when the pairs that have it are all shown to differ."""
+    from . import _clipgeometry as geo
 
     offset = row["ref_start"] - row["clip_start"]
     span = row["clip_end"] - row["clip_start"]
-    best, informative = -1, 0
-    for q in np.linspace(0.1, 0.9, CONFIRM_FRAMES):
-        t = row["clip_start"] + q * span
-        a, b = frame_at(clip_path, t), frame_at(ref_path, t + offset)
-        if a is None or b is None:
-            continue
-        if row["mirrored"]:
-            a = np.ascontiguousarray(a[:, ::-1])
-        m = match_frames(a, b, draw=False)
-        if m.same:
-            return int(m.inliers)
-        informative += int(m.matches >= MIN_INLIERS)
-    return 0 if informative == 0 else best
+    wanted = [row["clip_start"] + q * span for q in np.linspace(0.1, 0.9, geo.PAIRS)]
+    kept = dict(geo.nearest(cl.kept, wanted))
+    times = sorted(kept)
+    clips = [kept[t] for t in times]
+    if row["mirrored"]:
+        clips = [np.ascontiguousarray(f[:, ::-1]) for f in clips]
+    # the probes either side come in the same pass over the reference
+    probes = [offset, offset - geo.PROBE, offset + geo.PROBE]
+    grabbed = geo.grab(ref_path, [t + o for o in probes for t in times])
+    n = len(times)
+    refs = {o: grabbed[i * n : (i + 1) * n] for i, o in enumerate(probes)}
+    inliers, informative, guess = geo.anchor(clips, refs[offset])
+    if guess is None:
+        return 0 if informative == 0 else -1
+
+    def at(offsets: list[float]) -> list[geo.Geometry]:
+        return [
+            geo.measure(
+                o, times, clips, refs.get(o) or geo.grab(ref_path, [t + o for t in times]), guess
+            )
+            for o in offsets
+        ]
+
+    (first,) = at([offset])
+    best = geo.correct(first, at)
+    row["ref_start"] += best.offset - offset
+    row["ref_end"] += best.offset - offset
+    return int(inliers)

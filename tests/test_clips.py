@@ -58,6 +58,35 @@ def test_find_clip_locates_transformed_clips(reference, tmp_path, name):
     assert 0.0 < best.similarity <= 1.0
 
 
+@pytest.fixture(scope="module")
+def zoom(shared, tmp_path_factory):
+    """A slow zoom out over a still photo, 14 s: a crop of the frame at t is nearly the whole
+    frame a moment earlier, which the hashes alone cannot tell apart."""
+    from geoverify._videoedit import pan
+
+    photo = gv.frames.load_image(shared / "images" / "signs" / "french.jpg").image
+    frames = pan(photo, ((0.5, 0.5), (0.5, 0.5), 0.35, 0.95), 14.0, (320, 180), 25)
+    return write_video(frames, tmp_path_factory.mktemp("zoom") / "zoom.mp4", 25)
+
+
+def test_find_clip_crop_of_a_zoom_is_placed_by_its_geometry(zoom, tmp_path):
+    clip = make_clip(zoom, tmp_path / "crop.mp4", 3.0, 11.0, Edit(crop=(0.1, 0.1, 0.1, 0.1)))
+    hashes_only = gv.find_clip(clip, zoom, confirm=False).iloc[0]
+    # the hashes prefer an earlier moment read through one of their fixed crops ...
+    assert abs(hashes_only.ref_start - hashes_only.clip_start - 3.0) > 0.5
+    best = gv.find_clip(clip, zoom).iloc[0]
+    # ... the geometry, the same for every frame only at the right offset, moves it back
+    assert abs(best.ref_start - best.clip_start - 3.0) < 0.2
+    assert best.inliers >= gv.matching.MIN_INLIERS
+
+
+def test_find_clip_offset_between_the_hash_steps(zoom, tmp_path):
+    """Where the camera moves, the geometry places the clip between the 0.2 s hash steps."""
+    clip = make_clip(zoom, tmp_path / "corner.mp4", 1.73, 11.0, Edit(crop=(0.1, 0.0, 0.0, 0.1)))
+    best = gv.find_clip(clip, zoom).iloc[0]
+    assert abs(best.ref_start - best.clip_start - 1.73) < 0.05  # the nearest step is 0.07 off
+
+
 def test_find_clip_unrelated_clip_is_empty(reference, shared, tmp_path):
     clip = make_clip(shared / "video" / "pan_easyocr_example3.mp4", tmp_path / "u.mp4", 0.0, 3.5)
     table = gv.find_clip(clip, reference)
@@ -163,3 +192,133 @@ def test_match_frames_banner_across_videos(shared):
 def test_match_frames_rejects_bad_input():
     with pytest.raises(InputError):
         gv.match_frames(42, np.zeros((10, 10, 3), np.uint8))
+
+
+# --------------------------------------------------------------------------- the geometry
+
+
+def _geometry(offset, truth=0.3, spread_floor=1e-4):
+    from geoverify._clipgeometry import Geometry
+
+    drift = (offset - truth) * np.array([1.0, -2.0, 0.5, 0.0, 1.0, 1.0, -1.0, 3.0]) * 1e-3
+    return Geometry(offset, spread_floor + abs(offset - truth) * 4e-3, drift)
+
+
+def test_zero_drift_is_where_a_linear_drift_vanishes():
+    from geoverify._clipgeometry import zero_drift
+
+    assert zero_drift([_geometry(0.0), _geometry(1.0)]) == pytest.approx(0.3)
+    assert zero_drift([_geometry(0.0)]) is None  # one offset says nothing of the slope
+
+
+def test_correct_moves_the_offset_where_the_transform_drifts():
+    from geoverify import _clipgeometry as geo
+
+    asked = []
+
+    def at(offsets):
+        asked.extend(offsets)
+        return [_geometry(o, truth=1.2) for o in offsets]
+
+    best = geo.correct(_geometry(0.0, truth=1.2), at)
+    assert best.offset == pytest.approx(1.2)
+    assert asked[:2] == [-geo.PROBE, geo.PROBE]
+
+
+def test_correct_keeps_a_consistent_offset():
+    from geoverify import _clipgeometry as geo
+
+    def never(offsets):
+        raise AssertionError("probed a consistent offset")
+
+    first = _geometry(0.3)  # spread under SPREAD_OK: one transform for the whole clip
+    assert first.spread <= geo.SPREAD_OK
+    assert geo.correct(first, never) is first
+    # the least change is at the hashes' offset: the probes are worse, nothing is moved
+    near = _geometry(0.31, spread_floor=2e-3)
+    assert geo.correct(near, lambda offs: [_geometry(o, 0.31, 2e-3) for o in offs]) is near
+
+
+def test_correct_refuses_a_move_that_does_not_halve_the_spread():
+    from geoverify import _clipgeometry as geo
+    from geoverify._clipgeometry import Geometry
+
+    first = Geometry(0.0, 3e-3, np.full(8, 1e-3))
+
+    def at(offsets):  # drift vanishes at 1.0 but the transforms scatter as much there
+        return [Geometry(o, 2.5e-3, np.full(8, 1e-3) * (1 - o)) for o in offsets]
+
+    assert geo.correct(first, at) is first
+
+
+def test_grab_frames_nearest_the_times(reference):
+    from geoverify import _clipgeometry as geo
+    from geoverify import _framehash as fh
+
+    frames = geo.grab(reference, [12.0, 2.0, 2.04, 999.0])
+    assert frames[3] is None  # past the end
+    assert all(f is not None and f.ndim == 2 for f in frames[:3])
+    kept = fh.hash_video(reference, 0.2, fh.NO_CROP, keep=True).kept
+    at2 = dict(kept)[min(dict(kept), key=lambda t: abs(t - 2.0))]
+    assert np.abs(frames[1].astype(int) - at2).mean() < 2  # the same frame, twice decoded
+    assert np.abs(frames[0].astype(int) - at2).mean() > 10  # another scene (the demo)
+
+
+def test_hash_video_keeps_frames_for_the_geometry(reference, monkeypatch):
+    from geoverify import _framehash as fh
+
+    kept = fh.hash_video(reference, 0.2, fh.NO_CROP, keep=True).kept
+    times = np.array([t for t, _ in kept])
+    assert np.allclose(np.diff(times), fh.KEEP_EVERY, atol=0.05)
+    assert max(kept[0][1].shape) <= fh.KEPT_SIDE
+    assert not fh.hash_video(reference, 0.2, fh.NO_CROP).kept
+    monkeypatch.setattr(fh, "MAX_KEPT", 5)  # a long clip: thinned, twice as far apart each time
+    few = fh.hash_video(reference, 0.2, fh.NO_CROP, keep=True).kept
+    assert len(few) <= 6
+    assert np.diff([t for t, _ in few]).min() >= 4 * fh.KEEP_EVERY - 0.05
+
+
+def test_between_steps_is_the_vertex_of_the_distance_parabola():
+    from geoverify.clips import _between_steps
+
+    def hashes(set_bits):
+        rows = np.array([[np.uint64((1 << b) - 1)] for b in set_bits], np.uint64)
+        return fh.VideoHashes(np.arange(len(rows)) * 0.2, rows, 0.0, len(rows) * 0.2, {})
+
+    clip = hashes([0] * 6)  # all bits clear: a pairing's distance is the reference's bits
+    # offsets 0, 1, 2 pair the clip with rows 0-5, 1-6, 2-7: mean bits 10, 7, 8
+    ref = hashes([20, 8, 8, 8, 8, 8, 2, 14, 30])
+    j = np.arange(6)
+    # vertex of the parabola through (-1, 10), (0, 7), (1, 8): a quarter step later
+    assert _between_steps(clip, ref, 1, 0, j) == pytest.approx(0.25)
+    assert _between_steps(clip, hashes([8] * 9), 1, 0, j) == 0.0  # no curvature, no move
+    assert _between_steps(clip, ref, 0, 0, j) == 0.0  # no offset before the first
+
+
+def test_correct_takes_a_move_within_the_bracket_only_when_clearly_better():
+    from geoverify import _clipgeometry as geo
+    from geoverify._clipgeometry import Geometry
+
+    drift = np.full(8, 1e-3)
+
+    def correct(target, spread_there):
+        """The first at 0 (spread 1.6e-3), the probe at -0.5 better than the one at +0.5, the
+        drift vanishing at ``target``, where the spread is ``spread_there``."""
+        spreads = {0.0: 1.6e-3, -geo.PROBE: 1.2e-3, geo.PROBE: 4e-3}
+
+        def at(offsets):
+            return [
+                Geometry(o, spreads.get(o, spread_there), drift * (o - target)) for o in offsets
+            ]
+
+        return geo.correct(at([0.0])[0], at)
+
+    # 0.85e-3 does not halve 1.6e-3, but the move stays between the first and the better
+    # probe and beats both by more than the noise: taken
+    assert correct(-0.3, 0.85e-3).offset == pytest.approx(-0.3)
+    # the same spread far outside the bracket is not enough (a pan at constant speed)
+    assert correct(-1.3, 0.85e-3).offset == 0.0
+    # within the bracket but within the noise of the first's: not taken
+    assert correct(-0.3, 1.3e-3).offset == 0.0
+    # halving is taken anywhere
+    assert correct(-1.3, 0.7e-3).offset == pytest.approx(-1.3)

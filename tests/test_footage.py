@@ -10,6 +10,7 @@ import pytest
 import geoverify as gv
 from geoverify._videoedit import Edit, make_clip, read_frames, write_video
 from geoverify.cli import main
+from geoverify.data import sha256_file
 from geoverify.demo import demo_video
 from tests._loopback import serve_folder
 
@@ -134,3 +135,42 @@ def test_cli_compare_download_refused(site, capsys):
     base, root = site
     assert main(["--quiet", "compare", str(root / "viral.mp4"), f"{base}/missing.mp4"]) == 2
     assert "could not be downloaded" in capsys.readouterr().err
+
+
+@pytest.mark.slow  # one OCR pass
+def test_cli_verify_with_links(site, tmp_path, capsys):
+    """``geoverify verify`` given a link as the source and a page as the reference: both
+    fetched from the loopback site, the alignment printed, provenance in the manifest."""
+    base, root = site
+    out, media = tmp_path / "case", tmp_path / "media"
+    args = [
+        "--quiet",
+        "verify",
+        f"{base}/viral.mp4",
+        "--claim",
+        "PoK",
+        "--reference",
+        f"{base}/page.html",
+        "--out",
+        str(out),
+        "--media-dir",
+        str(media),
+        "--engine",
+        "tesseract",
+        "--lang",
+        "en",
+        "--regions",
+        "admin",
+        "--every",
+        "10",
+    ]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    (line,) = [x for x in printed.splitlines() if x.startswith("Same footage as: ")]
+    assert "viral.mp4 0:00" in line and " 0:13" in line and "Kargil march" in line
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    (source,) = manifest["inputs"]
+    assert source["fetched"]["url"] == f"{base}/viral.mp4"
+    fetched = media / next(n for n in source["fetched"]["files"] if n.endswith(".mp4"))
+    assert sha256_file(fetched) == sha256_file(root / "viral.mp4")
+    assert "Same footage as" in (out / "report.html").read_text(encoding="utf-8")
