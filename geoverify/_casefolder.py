@@ -182,17 +182,15 @@ def _engine_options(value: Any) -> dict[str, Any]:
     The names are checked by the engine itself (an unknown one is an ``OptionError`` when the
     case runs); here only their shape and size, so a crafted file cannot pass objects in.
     """
+    from .ocr.base import plain_option
+
     if not isinstance(value, dict) or len(value) > 40:
         raise CaseFormatError("case.json: engine_options must be an object of at most 40 options")
     out: dict[str, Any] = {}
     for name, option in value.items():
         if not (isinstance(name, str) and name.isidentifier() and len(name) <= 60):
             raise CaseFormatError(f"case.json: engine option name {str(name)[:60]!r} is not a name")
-        items = option if isinstance(option, list) else [option]
-        if len(items) > 64 or not all(
-            v is None or isinstance(v, (bool, int, float)) or (isinstance(v, str) and len(v) <= 500)
-            for v in items
-        ):
+        if not plain_option(option):
             raise CaseFormatError(
                 f"case.json: engine option {name} must be a number, a short text, or a short "
                 "list of them"

@@ -43,17 +43,17 @@ def check_languages(languages: Sequence[str], supported: Sequence[str], engine: 
 Box = tuple[int, int, int, int]
 
 
-def _plain_option(value: Any) -> bool:
-    """Whether an engine option is plain data that a case.json may hold."""
-    if value is None or isinstance(value, (bool, int, float)):
-        return True
-    if isinstance(value, str):
-        return len(value) <= 500
+def plain_option(value: Any) -> bool:
+    """Whether an engine option is plain data that a case.json may hold: None, a number, a text
+    of at most 500 characters, or a list of at most 64 of those (the one rule, for saving an
+    engine's options and for reading them back from a received case folder)."""
     if isinstance(value, list):
-        return len(value) <= 64 and all(
-            isinstance(v, (bool, int, float, str)) and not isinstance(v, list) for v in value
-        )
-    return False
+        return len(value) <= 64 and all(not isinstance(v, list) and plain_option(v) for v in value)
+    return (
+        value is None
+        or isinstance(value, (bool, int, float))
+        or (isinstance(value, str) and len(value) <= 500)
+    )
 
 
 def box_iou(a: Box, b: Box) -> float:
@@ -134,7 +134,7 @@ class OCREngine(abc.ABC):
                 value = getattr(self, name)
                 if isinstance(value, tuple):
                     value = list(value)
-                if _plain_option(value):
+                if plain_option(value):
                     out[name] = value
         return out
 
