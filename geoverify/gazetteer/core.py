@@ -368,13 +368,14 @@ class Gazetteer:
         for s, e, span in candidate_spans(text, max_words=max_words):
             res = self.search(span, k=k, min_score=min_score)
             if len(res):
-                runs.append((s, e, pd.DataFrame(res.drop(columns="geometry"))))
+                runs.append((s, e, res))
         best = {(s, e): float(res["score"].iloc[0]) for s, e, res in runs}
         found: dict[str, dict[str, Any]] = {}
         for s, e, res in runs:
             if _inside_a_run_as_good(s, e, best):
                 continue
-            for r in res[res["score"] >= best[(s, e)] - SPOT_MARGIN].to_dict("records"):
+            near = res[res["score"] >= best[(s, e)] - SPOT_MARGIN].drop(columns="geometry")
+            for r in near.to_dict("records"):
                 if r["id"] not in found or r["score"] > found[r["id"]]["score"]:
                     found[r["id"]] = {"span": text[s:e], "start": s, "end": e, **r}
         first = ["id", "name", "matched_name", "score", "specificity"]
