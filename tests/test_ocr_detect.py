@@ -175,3 +175,42 @@ def test_mixed_lines_keep_each_runs_direction():
     numbers = [_word("45", 10), _word("km", 50), _word("کوئٹہ", 150)]
     assert _lines.join_words(numbers)[0] == "کوئٹہ 45 km"
     assert box == (10, 10, 330, 30) and conf == pytest.approx(0.9)
+
+
+@needs_craft
+def test_craft_on_onnxruntime_finds_the_boxes_pytorch_finds(shared, monkeypatch):
+    """The ONNX export of CRAFT gives EasyOCR the same lines as the PyTorch network, on real
+    sign photos (the export is cached under the weights' hash and reused)."""
+    from geoverify.ocr import _craft_onnx
+
+    photos = gv.load_images(sorted((shared / "images" / "urdu-signs").glob("*.jpg"))[:2])
+    found = {}
+    for flag in (False, True):
+        monkeypatch.setattr(gv.settings, "craft_onnx", flag)
+        reader = det._craft_reader.__wrapped__(str(det.craft_folder()), False)
+        assert isinstance(reader.detector, _craft_onnx.OnnxCraft) is flag
+        monkeypatch.setattr(det, "english_reader", lambda gpu=None, r=reader: r)
+        found[flag] = [det.detect_lines(p.image, max_side=960) for p in photos]
+    for (boxes, quads), (boxes_pt, quads_pt) in zip(found[True], found[False]):
+        assert boxes and boxes == boxes_pt
+        assert len(quads) == len(quads_pt)
+        assert all(np.allclose(q, r, atol=1.0) for q, r in zip(quads, quads_pt))
+    cached = _craft_onnx.onnx_path(det.craft_folder() / det.CRAFT_WEIGHTS)
+    assert cached.is_file() and cached.stat().st_size > 50e6
+
+
+@needs_craft
+def test_a_broken_craft_export_is_replaced_and_a_failed_one_warns(monkeypatch):
+    from geoverify.ocr import _craft_onnx
+
+    weights = det.craft_folder() / det.CRAFT_WEIGHTS
+    monkeypatch.setattr(gv.settings, "craft_onnx", False)
+    net = det._craft_reader.__wrapped__(str(det.craft_folder()), False).detector
+    cached = _craft_onnx.onnx_path(weights)
+    cached.write_bytes(b"not an onnx model")  # a truncated or tampered cache file
+    replaced = _craft_onnx.onnx_detector(net, weights)
+    assert isinstance(replaced, _craft_onnx.OnnxCraft) and cached.stat().st_size > 50e6
+    cached.unlink()
+    with pytest.warns(gv.GeoverifyWarning, match="CRAFT runs on PyTorch.*could not be used"):
+        kept = _craft_onnx.onnx_detector(untraceable := object(), weights)
+    assert kept is untraceable and not cached.exists()

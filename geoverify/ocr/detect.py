@@ -76,12 +76,13 @@ def craft_available() -> bool:
 @functools.lru_cache(maxsize=2)
 def _craft_reader(folder: str, gpu: bool) -> Any:
     """EasyOCR's English ``Reader``: the CRAFT detector and the ``english_g2`` recogniser,
-    one per process (the scene pipeline recognises with it; Tesseract only detects)."""
+    one per process (the scene pipeline recognises with it; Tesseract only detects). On the
+    CPU, CRAFT runs on onnxruntime where ``settings.craft_onnx`` (:mod:`._craft_onnx`)."""
     import easyocr
 
     # quantize: dynamic quantisation touches the recogniser's linear and LSTM layers (faster
     # on the CPU) and leaves CRAFT, a convolutional net, as it is
-    return easyocr.Reader(
+    reader = easyocr.Reader(
         ["en"],
         gpu=gpu,
         quantize=True,
@@ -90,6 +91,11 @@ def _craft_reader(folder: str, gpu: bool) -> Any:
         recognizer=(Path(folder) / ENGLISH_WEIGHTS).is_file(),
         verbose=False,
     )
+    if not gpu and settings.craft_onnx:
+        from ._craft_onnx import onnx_detector
+
+        reader.detector = onnx_detector(reader.detector, Path(folder) / CRAFT_WEIGHTS)
+    return reader
 
 
 def detect_craft(
