@@ -169,6 +169,11 @@ def detect_lines(
         # on real photos (Sargodha, 215 km, ZAHEDI HOSPITAL on the shared sign photos)
         text_threshold=0.6,
         low_text=0.35,
+        # EasyOCR's slope_ths is 0.1: CRAFT's box of a level Arabic-script word leans with its
+        # dots and descenders (خمینی beside چوک on a level street sign), and leaning boxes are
+        # never joined into lines. 0.25 (14 degrees) joins the demo's banner and sign lines
+        # and reads the shared sign photos as before
+        slope_ths=0.25,
         add_margin=0.1,
     )
     boxes = [
