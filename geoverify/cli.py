@@ -49,6 +49,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     # the demo is offline by design: region polygons only where already cached or in
     # GEOVERIFY_DATA_DIR, admin-1 codes otherwise
     settings.allow_downloads = False
+    if args.prepare:
+        from .demo import prepare_demo
+
+        for what in prepare_demo():
+            _say(f"ready: {what}")
+        return 0
     out = Path(args.out)
     _check_out(out, args.force)
     case = demo_case().run(progress=not args.quiet)
@@ -199,6 +205,12 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="run the bundled Kargil case end to end (offline)")
     d.add_argument("--out", default="demo-case", help="case folder to write (default: demo-case)")
     d.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
+    d.add_argument(
+        "--prepare",
+        action="store_true",
+        help="only build what the demo needs once (its longer footage, the OCR models' "
+        "exports) into the cache, and exit",
+    )
     d.set_defaults(func=cmd_demo)
 
     v = sub.add_parser("verify", help="test a claimed location for videos or images")

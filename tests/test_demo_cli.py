@@ -42,6 +42,20 @@ def test_demo_contradicts_pok_claim(demo_out):
     assert "0:00-0:15.5 = kargil-organiser-footage-" in stdout and " 3:18-3:33.5 " in stdout
 
 
+def test_demo_prepare_builds_the_longer_footage_once(capsys):
+    """`geoverify demo --prepare` (a set-up step of `make demo`) builds into the cache what the
+    demo's first run would build, and the demo then finds it there."""
+    from geoverify.demo import demo_original
+
+    assert main(["--quiet", "demo", "--prepare"]) == 0
+    said = capsys.readouterr().out.splitlines()
+    footage = Path(said[0].removeprefix("ready: "))
+    assert footage.is_file() and footage.parent.is_relative_to(Path(gv.settings.cache_dir))
+    assert demo_original() == footage
+    if gv.ocr.detect.craft_available():
+        assert said[1] == "ready: CRAFT text detector (onnxruntime)"
+
+
 def test_demo_refuses_non_empty_out(tmp_path, capsys):
     (tmp_path / "keep.txt").write_text("x")
     assert main(["--quiet", "demo", "--out", str(tmp_path)]) == 2
@@ -128,8 +142,9 @@ def test_rerun_saved_case_gives_same_verdict(demo_out):
     for h, p in saved["posterior"].items():
         assert abs(case.verdict.posterior[h] - p) < 1e-6
     prov = json.loads((out / "case.json").read_text(encoding="utf-8"))["provenance"]
-    assert prov["inputs"][0]["sha256"] and prov["ocr_engine_version"].startswith("tesseract")
-    assert any(k.endswith("urd.traineddata") for k in prov["ocr_models"])
+    # the demo reads with the default engine: the scene-text pipeline and geoverify's Urdu model
+    assert prov["inputs"][0]["sha256"] and prov["ocr_engine_version"].startswith("scene (CRAFT")
+    assert any(k.endswith("urdu_crnn.onnx") for k in prov["ocr_models"])
     assert prov["gazetteer"]["files"]
 
 
