@@ -119,3 +119,28 @@ def test_falls_back_to_tesseract_with_one_warning(monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert isinstance(get_engine(), TesseractEngine)  # said once
+
+
+def test_script_classifier_sees_real_nastaliq_print_as_arabic_script(shared):
+    """The lines of real Nastaliq print (urdu-print/2.png) go to the Urdu recogniser: the line
+    script classifier is sure of them, where the recognisers' own scores sent them to the
+    Latin one."""
+    from geoverify.ocr.scene import SCRIPT_SURE, SceneTextEngine
+
+    eng = SceneTextEngine()
+    assert eng.script_classifier and "script_id.onnx" in eng.version()
+    lines = eng.read(gv.load_images([shared / "images" / "urdu-print" / "2.png"])[0].image)
+    wide = [ln for ln in lines if ln.box[2] - ln.box[0] > 150]
+    assert len(wide) >= 2
+    assert all(ln.lang == "ur" and ln.extra["p_arabic"] >= SCRIPT_SURE for ln in wide)
+
+
+def test_script_classifier_on_degenerate_crops():
+    from geoverify.ocr._scriptid import arabic_probability
+
+    rng = np.random.default_rng(2)
+    crops = [
+        rng.integers(0, 255, size=s, dtype=np.uint8) for s in [(2, 300), (300, 3), (40, 20000)]
+    ]
+    p = arabic_probability(crops)
+    assert np.isnan(p[0]) and np.isnan(p[1]) and 0.0 <= p[2] <= 1.0

@@ -99,10 +99,15 @@ def load_textures(n_frames: int = 240) -> np.ndarray:
     return arr
 
 
-def text_mask(text: str, font: str, size: int, stroke: int = 0) -> np.ndarray:
-    """Alpha mask (uint8) of ``text`` drawn right-to-left, tight to its ink."""
+def text_mask(text: str, font: str, size: int, stroke: int = 0, rtl: bool = True) -> np.ndarray:
+    """Alpha mask (uint8) of ``text`` drawn right-to-left (Urdu; ``rtl=False``: English,
+    left-to-right), tight to its ink."""
     f = _font(font, size)
-    kw = {"direction": "rtl", "language": "ur", "stroke_width": stroke}
+    kw = {
+        "direction": "rtl" if rtl else "ltr",
+        "language": "ur" if rtl else "en",
+        "stroke_width": stroke,
+    }
     x0, y0, x1, y1 = f.getbbox(text, **kw)
     im = Image.new("L", (max(1, x1 - x0), max(1, y1 - y0)), 0)
     ImageDraw.Draw(im).text((-x0, -y0), text, font=f, fill=255, **kw)
@@ -136,11 +141,13 @@ def _background(rng: np.random.Generator, h: int, w: int, textures: np.ndarray |
     return bg, _jitter(rng, fg_rgb, 25)
 
 
-def compose(rng: np.random.Generator, text: str, font: str, textures: np.ndarray | None):
+def compose(
+    rng: np.random.Generator, text: str, font: str, textures: np.ndarray | None, rtl: bool = True
+):
     """Colour image (uint8 RGB) of ``text`` on a board or photo background."""
     size = int(rng.integers(26, 60))
     outline = rng.random() < 0.15
-    mask = text_mask(text, font, size).astype(np.float32) / 255
+    mask = text_mask(text, font, size, rtl=rtl).astype(np.float32) / 255
     h, w = mask.shape
     py0, py1 = (rng.uniform(0.03, 0.35, 2) * h).astype(int)
     px0, px1 = (rng.uniform(0.03, 0.6, 2) * h).astype(int)

@@ -40,6 +40,9 @@ MIN_CONFIDENCE = 0.2
 MIN_LINE_HEIGHT = 8
 #: Most lines read in one frame (a crowd of detections is texture, not signage).
 MAX_LINES = 64
+#: The script classifier decides a line's script when it is at least this sure (set before
+#: any real image was read: a line it is less sure of goes to the recognisers' scores).
+SCRIPT_SURE = 0.8
 #: What the English recogniser reads in the margin of a crop (a border, a shadow): stripped.
 _EDGE_NOISE = " ~_|`'\"-.,;:!^"
 
@@ -72,16 +75,23 @@ def _latin(reader: Any, gray: np.ndarray, box: Any) -> _Reading:
     return _Reading(normalize(str(text)).strip(_EDGE_NOISE), float(conf), {})
 
 
-def choose_script(latin: _Reading, urdu: _Reading, aspect: float = 0.0) -> str:
-    """``"Latn"`` or ``"Arab"``: the recogniser that is surer of its reading wins.
+def choose_script(
+    latin: _Reading, urdu: _Reading, aspect: float = 0.0, p_arabic: float = float("nan")
+) -> str:
+    """``"Latn"`` or ``"Arab"``: what the script classifier sees, where it is sure; otherwise
+    the recogniser that is surer of its reading.
 
-    Each recogniser reads any crop, so each also "reads" the other script, with low
+    ``p_arabic`` is the script classifier's probability that the line is in Arabic script
+    (:mod:`._scriptid`); at :data:`SCRIPT_SURE` or above (or ``1 - SCRIPT_SURE`` or below) it
+    decides. Each recogniser reads any crop, so each also "reads" the other script, with low
     confidence. A reading with no letters of its own script counts as no reading, except
     digits: the Urdu model reads a Latin line's digits too (and figures on Pakistani signs are
     mostly Latin digits), so a digits-only Urdu reading counts half. A reading far too short
     for its line (``aspect``: the line's width over its height) explains only part of it and
     counts in proportion.
     """
+    if p_arabic >= SCRIPT_SURE or p_arabic <= 1.0 - SCRIPT_SURE:
+        return "Arab" if p_arabic >= SCRIPT_SURE else "Latn"
     lat = latin.confidence if _has_letters(latin.text, "Latn") or _digits(latin.text) else 0.0
     # on EasyOCR's scale: it scores a reading prod(p) ** (2 / sqrt(n)) over its characters'
     # probabilities, where geoverify's Urdu model reports their mean (on the shared sign
@@ -137,6 +147,10 @@ class SceneTextEngine(OCREngine):
         ``engine="tesseract"`` reads a CRAFT line) and keep the surer of the two readings:
         Tesseract reads clean printed Naskh almost perfectly, geoverify's model the signs it
         cannot. Skipped where Tesseract's Urdu model is not installed.
+    script_classifier
+        Let geoverify's line script classifier (``models/script_id.onnx``) decide each line's
+        script where it is sure (:func:`choose_script`); ``False``: the recognisers' scores
+        alone.
 
     Raises
     ------
@@ -156,6 +170,7 @@ class SceneTextEngine(OCREngine):
         min_confidence: float = MIN_CONFIDENCE,
         gpu: bool = False,
         tesseract: bool = True,
+        script_classifier: bool = True,
     ) -> None:
         super().__init__(languages)
         folder = detect.craft_folder()
@@ -178,6 +193,9 @@ class SceneTextEngine(OCREngine):
         self.min_confidence = float(min_confidence)
         self.gpu = gpu
         self.tesseract = tesseract and "ur" in self.languages and _tesseract_urdu() is not None
+        from ._scriptid import available as script_id_available
+
+        self.script_classifier = bool(script_classifier) and script_id_available()
 
     @classmethod
     def supported_languages(cls) -> list[str]:
@@ -194,16 +212,21 @@ class SceneTextEngine(OCREngine):
             "lexicon_hash": hash_texts(self.lexicon),
             "urdu_model": model_path().name if "ur" in self.languages else None,
             "tesseract": self.tesseract,
+            "script_classifier": self.script_classifier,
         }
 
     def version(self) -> str:
         from importlib.metadata import version
 
+        from . import _scriptid
         from .urdu import model_path
 
+        script = _scriptid.model_path()
         return (
             f"scene (CRAFT + easyocr {version('easyocr')} english_g2 + "
-            f"{model_path().name} {hash_file(model_path())[:12]})"
+            f"{model_path().name} {hash_file(model_path())[:12]}"
+            + (f" + {script.name} {hash_file(script)[:12]}" if self.script_classifier else "")
+            + ")"
         )
 
     def read(self, image: RGBImage) -> list[Line]:
@@ -239,8 +262,13 @@ class SceneTextEngine(OCREngine):
             reader = detect.english_reader(self.gpu)
             latin = [_latin(reader, gray, where) for where in lines]
         urdu = [empty] * len(lines)
+        p_arabic = [float("nan")] * len(lines)
         if "ur" in self.languages and lines:
             crops = [detect.rectify(gray, _as_quad(where), margin=0.1) for where in lines]
+            if "en" in self.languages and self.script_classifier:
+                from ._scriptid import arabic_probability
+
+                p_arabic = arabic_probability(crops)
             found = _urdu_reader(None).recognize(crops, lexicon=self.lexicon or None)
             urdu = [
                 _Reading(
@@ -257,9 +285,9 @@ class SceneTextEngine(OCREngine):
                 for u in found
             ]
         out = []
-        for where, lat, ur in zip(lines, latin, urdu):
+        for where, lat, ur, p in zip(lines, latin, urdu, p_arabic):
             w, h = detect.quad_size(_as_quad(where))
-            script = choose_script(lat, ur, aspect=w / max(h, 1.0))
+            script = choose_script(lat, ur, aspect=w / max(h, 1.0), p_arabic=p)
             if script == "Arab" and self.tesseract:
                 ur = _surer(ur, _tesseract_reading(gray, where))
             chosen = lat if script == "Latn" else ur
@@ -271,18 +299,22 @@ class SceneTextEngine(OCREngine):
                 "decoding": chosen.extra.get("decoding", "raw"),
                 "other": (ur if script == "Latn" else lat).text,
                 "other_confidence": round((ur if script == "Latn" else lat).confidence, 4),
+                "p_arabic": None if p != p else round(p, 4),
             }
             out.append(_Reading(chosen.text, chosen.confidence, extra))
         return out
 
 
 def model_files() -> list[Path]:
-    """The files of the models this pipeline reads with: geoverify's Urdu recogniser, and
-    EasyOCR's CRAFT detector and English recogniser where they are installed."""
+    """The files of the models this pipeline reads with: geoverify's Urdu recogniser and line
+    script classifier, and EasyOCR's CRAFT detector and English recogniser where they are
+    installed."""
+    from ._scriptid import available as script_id_available
+    from ._scriptid import model_path as script_id_path
     from .detect import CRAFT_WEIGHTS, ENGLISH_WEIGHTS, craft_folder
     from .urdu import model_path
 
-    files = [model_path()]
+    files = [model_path()] + ([script_id_path()] if script_id_available() else [])
     folder = craft_folder()
     if folder is not None:
         files += [folder / CRAFT_WEIGHTS, folder / ENGLISH_WEIGHTS]

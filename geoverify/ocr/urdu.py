@@ -403,8 +403,12 @@ def _batches(widths: Sequence[int]) -> list[list[int]]:
 # --------------------------------------------------------------------------- recogniser
 
 
-def _load_meta(path: Path) -> dict[str, Any]:
-    """The model's metadata (``.json`` next to the ``.onnx``), checked against the file."""
+def _load_meta(
+    path: Path,
+    what: str = "Urdu recogniser",
+    rebuild: str = "python -m training.train, then python -m training.export",
+) -> dict[str, Any]:
+    """A packaged model's metadata (``.json`` next to the ``.onnx``), checked against the file."""
     import hashlib
 
     from ..exceptions import IntegrityError
@@ -412,9 +416,9 @@ def _load_meta(path: Path) -> dict[str, Any]:
     meta_path = path.with_suffix(".json")
     if not path.is_file() or not meta_path.is_file():
         raise EngineUnavailableError(
-            f"Urdu recogniser model not found: {path} (and its {meta_path.name}). It ships with "
+            f"{what} model not found: {path} (and its {meta_path.name}). It ships with "
             "geoverify in geoverify/models/; reinstall geoverify, or rebuild it with "
-            "training/README.md (python -m training.train, then python -m training.export)."
+            f"training/README.md ({rebuild})."
         )
     meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
