@@ -7,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from .exceptions import GeoverifyError
 
@@ -195,13 +195,7 @@ def cmd_data_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="geoverify", description="Verify where a photo or video was taken."
-    )
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
-    sub = p.add_subparsers(dest="command", required=True)
-
+def _add_demo(sub: Any) -> None:
     d = sub.add_parser("demo", help="run the bundled Kargil case end to end (offline)")
     d.add_argument("--out", default="demo-case", help="case folder to write (default: demo-case)")
     d.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
@@ -212,6 +206,16 @@ def build_parser() -> argparse.ArgumentParser:
         "exports) into the cache, and exit",
     )
     d.set_defaults(func=cmd_demo)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="geoverify", description="Verify where a photo or video was taken."
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    _add_demo(sub)
 
     v = sub.add_parser("verify", help="test a claimed location for videos or images")
     v.add_argument("inputs", nargs="+", help="video files, images, folders or globs")
