@@ -28,14 +28,10 @@ class OnnxCraft:
     PyTorch tensor), it returns the score maps and features as PyTorch tensors, as CRAFT does."""
 
     def __init__(self, path: Path, threads: int) -> None:
-        import onnxruntime as ort
+        from ._onnx import cpu_session
 
-        opts = ort.SessionOptions()
-        opts.log_severity_level = 3
-        opts.inter_op_num_threads = 1
-        opts.intra_op_num_threads = max(1, int(threads))
         self.path = path
-        self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        self._session = cpu_session(path, max(1, int(threads)))
 
     def __call__(self, x: Any) -> tuple[Any, Any]:
         import torch

@@ -34,16 +34,10 @@ def available() -> bool:
 
 @lru_cache(maxsize=1)
 def _session() -> tuple[Any, dict[str, Any]]:
-    import onnxruntime as ort
+    from ._onnx import cpu_session, load_meta
 
-    from .urdu import _load_meta
-
-    meta = _load_meta(model_path(), "script classifier", "python -m training.script_id")
-    opts = ort.SessionOptions()
-    opts.log_severity_level = 3
-    opts.inter_op_num_threads = opts.intra_op_num_threads = 1  # one small line at a time
-    session = ort.InferenceSession(str(model_path()), opts, providers=["CPUExecutionProvider"])
-    return session, meta
+    meta = load_meta(model_path(), "script classifier", "python -m training.script_id")
+    return cpu_session(model_path(), threads=1), meta  # one small line at a time
 
 
 def arabic_probability(crops: Sequence[np.ndarray]) -> list[float]:

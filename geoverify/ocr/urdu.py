@@ -25,7 +25,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,7 +36,7 @@ import cv2
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
-from ..exceptions import EngineUnavailableError, InputError
+from ..exceptions import InputError
 from ..text import normalize
 
 __all__ = [
@@ -403,30 +402,6 @@ def _batches(widths: Sequence[int]) -> list[list[int]]:
 # --------------------------------------------------------------------------- recogniser
 
 
-def _load_meta(
-    path: Path,
-    what: str = "Urdu recogniser",
-    rebuild: str = "python -m training.train, then python -m training.export",
-) -> dict[str, Any]:
-    """A packaged model's metadata (``.json`` next to the ``.onnx``), checked against the file."""
-    import hashlib
-
-    from ..exceptions import IntegrityError
-
-    meta_path = path.with_suffix(".json")
-    if not path.is_file() or not meta_path.is_file():
-        raise EngineUnavailableError(
-            f"{what} model not found: {path} (and its {meta_path.name}). It ships with "
-            "geoverify in geoverify/models/; reinstall geoverify, or rebuild it with "
-            f"training/README.md ({rebuild})."
-        )
-    meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    if meta.get("onnx_sha256") not in (None, digest):
-        raise IntegrityError(f"{path}: sha256 {digest} does not match {meta_path.name}")
-    return meta
-
-
 class UrduRecognizer:
     """Read single lines of Urdu text with the packaged CTC CRNN (onnxruntime, CPU).
 
@@ -445,24 +420,17 @@ class UrduRecognizer:
     """
 
     def __init__(self, model: str | Path | None = None, *, threads: int | None = None) -> None:
-        try:
-            import onnxruntime as ort
-        except ImportError as exc:  # pragma: no cover - a core dependency
-            raise EngineUnavailableError(
-                "onnxruntime is not installed: pip install onnxruntime"
-            ) from exc
+        from ._onnx import cpu_session, load_meta
+
         self.path = Path(model) if model is not None else model_path()
-        self.meta = _load_meta(self.path)
+        self.meta = load_meta(
+            self.path,
+            "Urdu recogniser",
+            "python -m training.train, then python -m training.export",
+        )
         self.charset: str = self.meta["charset"]
         self.height: int = int(self.meta["input"]["height"])
-        opts = ort.SessionOptions()
-        opts.log_severity_level = 3
-        opts.inter_op_num_threads = 1
-        if threads:
-            opts.intra_op_num_threads = int(threads)
-        self._session = ort.InferenceSession(
-            str(self.path), opts, providers=["CPUExecutionProvider"]
-        )
+        self._session = cpu_session(self.path, threads)
 
     def log_probs(self, lines: Sequence[np.ndarray]) -> list[np.ndarray | None]:
         """Per-line ``(T, C)`` log-posteriors (None for lines too small to read).
