@@ -114,6 +114,18 @@ def test_the_default_engine_runs_on_the_workers(client, inputs, tmp_path):
     assert saved.provenance["ocr_engine"] == "scene"
     assert row.n_lines >= 1
 
+    def threads() -> tuple[int, int]:
+        """torch's threads and the Urdu model's onnxruntime threads in this worker."""
+        import torch
+
+        from geoverify.ocr import scene
+
+        session = scene._urdu_reader(None)._session
+        return torch.get_num_threads(), session.get_session_options().intra_op_num_threads
+
+    # one core per worker: onnxruntime does not read OMP_NUM_THREADS by itself
+    assert set(client.run(threads).values()) == {(1, 1)}
+
 
 def test_hostile_names_are_data_in_the_outputs(client, inputs, tmp_path):
     out = tmp_path / "batch"

@@ -8,6 +8,7 @@ options.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,13 @@ def load_meta(path: Path, what: str, rebuild: str) -> dict[str, Any]:
 
 def cpu_session(path: Path, threads: int | None = None) -> Any:
     """An onnxruntime session on the CPU for ``path``: one inter-op thread, ``threads``
-    intra-op threads (None: onnxruntime's choice), warnings only from errors up."""
+    intra-op threads, warnings only from errors up.
+
+    With ``threads`` None, ``OMP_NUM_THREADS`` decides where it is set (onnxruntime itself
+    ignores it, but batch workers set it to 1 so that one worker keeps to one core), and
+    onnxruntime's own choice (one thread per core) otherwise.
+    """
+    threads = threads or _env_threads()
     try:
         import onnxruntime as ort
     except ImportError as exc:  # pragma: no cover - a core dependency
@@ -53,3 +60,8 @@ def cpu_session(path: Path, threads: int | None = None) -> Any:
     if threads:
         opts.intra_op_num_threads = int(threads)
     return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+
+
+def _env_threads() -> int | None:
+    value = os.environ.get("OMP_NUM_THREADS", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else None
