@@ -145,6 +145,8 @@ def test_rerun_saved_case_gives_same_verdict(demo_out):
     # the demo reads with the default engine: the scene-text pipeline and geoverify's Urdu model
     assert prov["inputs"][0]["sha256"] and prov["ocr_engine_version"].startswith("scene (CRAFT")
     assert any(k.endswith("urdu_crnn.onnx") for k in prov["ocr_models"])
+    # the scene pipeline's second reader of Urdu lines is Tesseract's model
+    assert any(k.endswith(".traineddata") for k in prov["ocr_models"])
     assert prov["gazetteer"]["files"]
 
 

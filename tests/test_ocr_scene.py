@@ -129,6 +129,9 @@ def test_script_classifier_sees_real_nastaliq_print_as_arabic_script(shared):
 
     eng = SceneTextEngine()
     assert eng.script_classifier and "script_id.onnx" in eng.version()
+    # Tesseract reads Arabic-script lines a second time, and the version says so
+    assert eng.tesseract and "tesseract" in eng.version() and " urd" in eng.version()
+    assert not SceneTextEngine(tesseract=False).version().count("tesseract")
     lines = eng.read(gv.load_images([shared / "images" / "urdu-print" / "2.png"])[0].image)
     wide = [ln for ln in lines if ln.box[2] - ln.box[0] > 150]
     assert len(wide) >= 2

@@ -227,8 +227,16 @@ class SceneTextEngine(OCREngine):
             f"scene (CRAFT + easyocr {version('easyocr')} english_g2 + "
             f"{model_path().name} {hash_file(model_path())[:12]}"
             + (f" + {script.name} {hash_file(script)[:12]}" if self.script_classifier else "")
+            + (f" + {self._second_reader()}" if self.tesseract else "")
             + ")"
         )
+
+    @staticmethod
+    def _second_reader() -> str:
+        """Tesseract and its models, the second reading of Arabic-script lines."""
+        from .tesseract import tesseract_version
+
+        return f"{tesseract_version()} {'+'.join(_tesseract_urdu().models)}"
 
     def read(self, image: RGBImage) -> list[Line]:
         from .preprocess import to_gray
@@ -308,8 +316,8 @@ class SceneTextEngine(OCREngine):
 
 def model_files() -> list[Path]:
     """The files of the models this pipeline reads with: geoverify's Urdu recogniser and line
-    script classifier, and EasyOCR's CRAFT detector and English recogniser where they are
-    installed."""
+    script classifier, EasyOCR's CRAFT detector and English recogniser, and Tesseract's Urdu
+    model (the second reading of Arabic-script lines), where they are installed."""
     from ._scriptid import available as script_id_available
     from ._scriptid import model_path as script_id_path
     from .detect import CRAFT_WEIGHTS, ENGLISH_WEIGHTS, craft_folder
@@ -319,6 +327,11 @@ def model_files() -> list[Path]:
     folder = craft_folder()
     if folder is not None:
         files += [folder / CRAFT_WEIGHTS, folder / ENGLISH_WEIGHTS]
+    second = _tesseract_urdu()
+    if second is not None:
+        from .tesseract import model_files as tesseract_files
+
+        files += tesseract_files(second.models)
     return files
 
 
