@@ -12,6 +12,8 @@ Measured in one run:
 
 - located: the best row's offset (``ref_start - clip_start``) within 0.5 s of the truth, and its
   ``mirrored`` right;
+- flagged ``ambiguous``: the clips whose best row says that nearby offsets explain them as
+  well (the pixels cannot pin the offset), split by located or not;
 - false matches: unrelated clips that return any row;
 - cost: PyAV decoding every frame of the reference (the baseline, best of 2), the first search
   (reference hashes not cached) and each further search (cached), as ratios.
@@ -278,28 +280,37 @@ def _report(args, reference, duration, decode, rows, times, false, load) -> str:
         f"- **located within 0.5 s: {located}/{len(rows)}** transformed clips (offset and mirroring right): "
         f"{sum(r[5] for r in on_video)}/{len(on_video)} cut from video footage, "
         f"{sum(r[5] for r in on_pans)}/{len(on_pans)} from pans over still photos",
+        f"- flagged `ambiguous` (nearby offsets explain the clip as well): "
+        f"{sum(_flagged(r) for r in rows if not r[5])}/{len(rows) - located} of the clips not located, "
+        f"{sum(_flagged(r) for r in rows if r[5])}/{located} of those located",
         f"- **false matches: {sum(n > 0 for _, n, _ in false)}/{len(false)}** unrelated clips",
         f"- plain decoding of the reference (PyAV, every frame): {decode:.1f} s",
         f"- first search (hashes the reference): {times[0]:.1f} s = **{times[0] / decode:.2f}x** plain decoding",
         f"- each further clip (hashes cached): {further:.2f} s on average = **{further / times[0]:.1%}** of the first",
         "",
-        "| clip | truth (s) | found clip | found reference | offset error (s) | similarity | mirrored | inliers | ok | s |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| clip | truth (s) | found clip | found reference | offset error (s) | similarity | mirrored | inliers | ambiguous | ok | s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, start, end, best, err, ok, secs in rows:
         if best is None:
             lines.append(
-                f"| {name} | {start:.2f}-{end:.2f} | — | — | — | — | — | — | no | {secs:.2f} |"
+                f"| {name} | {start:.2f}-{end:.2f} | — | — | — | — | — | — | — | no | {secs:.2f} |"
             )
             continue
         lines.append(
             f"| {name} | {start:.2f}-{end:.2f} | {best.clip_start:.2f}-{best.clip_end:.2f} | "
             f"{best.ref_start:.2f}-{best.ref_end:.2f} | {err:+.2f} | {best.similarity:.2f} | "
-            f"{bool(best.mirrored)} | {int(best.inliers)} | {'yes' if ok else 'NO'} | {secs:.2f} |"
+            f"{bool(best.mirrored)} | {int(best.inliers)} | {bool(best.ambiguous)} | "
+            f"{'yes' if ok else 'NO'} | {secs:.2f} |"
         )
     lines += ["", "| unrelated clip | rows returned | s |", "|---|---|---|"]
     lines += [f"| {name} | {n} | {secs:.2f} |" for name, n, secs in false]
     return "\n".join(lines) + "\n"
+
+
+def _flagged(row: tuple) -> bool:
+    best = row[3]
+    return best is not None and bool(best.ambiguous)
 
 
 if __name__ == "__main__":

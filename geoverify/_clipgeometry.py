@@ -19,7 +19,8 @@ offset where the transform is one already, or changes least there; otherwise it 
 vanishes, and keeps the move only where the spread falls clearly. Where the camera does not move
 relative to the scene (a tripod, or a pan at constant speed, where any nearby offset explains
 the clip with a crop shifted a little) the geometry cannot tell offsets apart and the hashes'
-offset is kept.
+offset is kept; :func:`ambiguous` says so, where the offsets ``PROBE`` s either side explain the
+clip as well (one transform, pixels as close).
 """
 
 from __future__ import annotations
@@ -55,16 +56,24 @@ SEEK_GAP = 4.0
 FOLLOWED = 120
 #: Inliers of the affine fit below which a pair says nothing about the geometry.
 MIN_AFFINE_INLIERS = 12
+#: An offset ``PROBE`` s away explains the clip as well as the one found when its transforms
+#: are one (``SPREAD_OK``) and its pixels differ from the clip's by at most this share more.
+#: Re-encoding, resampling and a logo leave a residual at every offset: on a re-encoded crop
+#: of a steady pan it varied by up to 1.26x between offsets 0.5 s apart; half a second of
+#: street footage raised it 3-4x (and scattered the transforms far past ``SPREAD_OK``).
+SAME_RESIDUAL = 1.5
 
 
 @dataclass
 class Geometry:
-    """The frame pairs at one offset: the spread and drift of their transforms (None where
-    fewer than three pairs could be followed, see :func:`measure`)."""
+    """The frame pairs at one offset: the spread and drift of their transforms and the
+    residual of the pixels (None where fewer than three pairs could be followed, see
+    :func:`measure`)."""
 
     offset: float
     spread: float | None
     drift: NDArray[np.float64] | None
+    residual: float | None = None
 
 
 def grab(path: Path, times: list[float]) -> list[Any]:
@@ -230,13 +239,14 @@ def measure(
     ``guess``: where the clip frame's corners land, as shares of the reference frame's
     diagonal, how far they scatter (RMS) and how fast they move with clip time (least
     squares, per corner coordinate)."""
-    tt, corners = [], []
+    tt, corners, residuals = [], [], []
     for t, a, b in zip(times, clips, refs):
         if a is None or b is None:
             continue
         affine = refined(a, b, guess)
         if affine is not None:
             corners.append(_corners(a.shape, affine).ravel() / float(np.hypot(*b.shape[:2])))
+            residuals.append(residual(a, b, affine))
             tt.append(t)
     if len(corners) < 3:
         return Geometry(offset, None, None)
@@ -244,7 +254,37 @@ def measure(
     c = c - c.mean(axis=0)
     t = np.asarray(tt) - np.mean(tt)
     spread = float(np.sqrt((c**2).sum(axis=1).mean() / 4))
-    return Geometry(offset, spread, (t @ c) / float(t @ t))
+    return Geometry(offset, spread, (t @ c) / float(t @ t), float(np.median(residuals)))
+
+
+def residual(clip: NDArray[np.uint8], ref: NDArray[np.uint8], affine: NDArray[np.float64]) -> float:
+    """Mean absolute difference (0-255, brightness and contrast made standard) between the
+    clip frame warped by ``affine`` and the reference frame, where the warp covers it."""
+    import cv2
+
+    size = (ref.shape[1], ref.shape[0])
+    warped = np.asarray(cv2.warpAffine(clip, affine, size, flags=cv2.INTER_LINEAR), np.uint8)
+    mask = cv2.warpAffine(np.full(clip.shape[:2], 255, np.uint8), affine, size)
+    inside = np.asarray(cv2.erode(mask, np.ones((5, 5), np.uint8))) > 0
+    if not inside.any():
+        return float("inf")
+    a, b = _standard(warped, inside), _standard(ref, inside)
+    return float(np.abs(a[inside].astype(np.float32) - b[inside].astype(np.float32)).mean())
+
+
+def ambiguous(best: Geometry, probes: list[Geometry]) -> bool:
+    """Whether the offsets ``PROBE`` s either side of ``best`` explain the clip as well: one
+    transform all through it and pixels as close (a pan at constant speed over a still, or a
+    still scene). The offset found is then one of many; the pixels cannot pin it."""
+    if best.residual is None or len(probes) < 2:
+        return False
+    return all(
+        g.spread is not None
+        and g.residual is not None
+        and g.spread <= SPREAD_OK
+        and g.residual <= SAME_RESIDUAL * best.residual + 1e-6
+        for g in probes
+    )
 
 
 def zero_drift(seen: list[Geometry]) -> float | None:

@@ -33,7 +33,7 @@ from ._framehash import NO_CROP, VideoHashes, hash_video, popcount
 from ._framehash import reference_hashes as _reference_hashes
 from .exceptions import InputError
 
-__all__ = ["CLIP_COLUMNS", "find_clip", "format_time"]
+__all__ = ["AMBIGUOUS_OFFSET", "CLIP_COLUMNS", "find_clip", "format_time"]
 
 #: Columns of :func:`find_clip`'s table.
 CLIP_COLUMNS = [
@@ -45,7 +45,10 @@ CLIP_COLUMNS = [
     "mirrored",
     "distance",
     "inliers",
+    "ambiguous",
 ]
+#: What the report and ``geoverify compare`` say of an alignment flagged ``ambiguous``.
+AMBIGUOUS_OFFSET = "offset not pinned to 0.5 s: a steady pan or a still scene"
 #: Share of the 64 hash bits that differ, on average over the clip's best-matching
 #: ``TRIM`` share of frames, above which an offset is not considered: unrelated footage sits
 #: at 0.4-0.5, the same footage re-encoded, rescaled, recropped, re-coloured near 0.1.
@@ -114,7 +117,10 @@ def find_clip(
         match), ``ref_start, ref_end`` (where they are in the reference), ``similarity`` (1 the
         same pixels, 0 chance), ``mirrored`` (the clip is the reference flipped left to right),
         ``distance`` (mean share of differing hash bits) and ``inliers`` (local-feature inliers
-        of the frame pair that confirmed it; -1 when not confirmed). Empty when the clip is not in
+        of the frame pair that confirmed it; -1 when not confirmed), and ``ambiguous``: True
+        where offsets half a second either side explain the clip as well (one fixed transform,
+        pixels as close: a pan at constant speed over a still, or a still scene), so the
+        offset is one of a range that the pixels cannot narrow. Empty when the clip is not in
         the reference. ``attrs`` holds ``reference_cached`` and the hashing parameters.
 
     Raises
@@ -232,6 +238,7 @@ def _alignment(cl: VideoHashes, ref: VideoHashes, k: int, variant: int) -> dict[
         "mirrored": bool(m == 1),
         "distance": distance,
         "inliers": -1,
+        "ambiguous": False,
     }
 
 
@@ -265,7 +272,7 @@ def _confirm(
 ) -> int:
     """Check the alignment on frame pairs with local features, and correct its offset where
     the geometry between clip and reference changes over the clip (``_clipgeometry``): moves
-    ``row``'s reference span and returns the most homography inliers of a pair, 0 when no pair
+    ``row``'s reference span, sets its ``ambiguous`` flag and returns the most homography inliers of a pair, 0 when no pair
     has texture enough to tell, -1 when the pairs that have it are all shown to differ."""
     from . import _clipgeometry as geo
 
@@ -298,4 +305,5 @@ def _confirm(
     best = geo.correct(first, at)
     row["ref_start"] += best.offset - offset
     row["ref_end"] += best.offset - offset
+    row["ambiguous"] = geo.ambiguous(best, at([best.offset - geo.PROBE, best.offset + geo.PROBE]))
     return int(inliers)

@@ -56,6 +56,7 @@ def test_find_clip_locates_transformed_clips(reference, tmp_path, name):
     assert best.mirrored == edit.mirror
     assert best.clip_end - best.clip_start > 0.5 * (end - start)
     assert 0.0 < best.similarity <= 1.0
+    assert not best.ambiguous, f"{name}: the scene moves, yet the offset is said to be open"
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +79,20 @@ def test_find_clip_crop_of_a_zoom_is_placed_by_its_geometry(zoom, tmp_path):
     # ... the geometry, the same for every frame only at the right offset, moves it back
     assert abs(best.ref_start - best.clip_start - 3.0) < 0.2
     assert best.inliers >= gv.matching.MIN_INLIERS
+    assert not best.ambiguous  # half a second off, the zoom's scale drifts
+
+
+def test_find_clip_says_when_a_steady_pan_leaves_the_offset_open(shared, tmp_path):
+    """A crop of a pan at constant speed over a still equals, at any nearby moment, a crop
+    shifted sideways: every such offset explains the clip, and find_clip says so."""
+    from geoverify._videoedit import pan
+
+    photo = gv.frames.load_image(shared / "images" / "signs" / "french.jpg").image
+    frames = pan(photo, ((0.3, 0.5), (0.7, 0.5), 0.5, 0.5), 14.0, (320, 180), 25)
+    steady = write_video(frames, tmp_path / "pan.mp4", 25)
+    clip = make_clip(steady, tmp_path / "crop.mp4", 3.0, 11.0, Edit(crop=(0.05, 0.08, 0.1, 0.0)))
+    best = gv.find_clip(clip, steady).iloc[0]
+    assert best.inliers >= gv.matching.MIN_INLIERS and best.ambiguous
 
 
 def test_find_clip_offset_between_the_hash_steps(zoom, tmp_path):
@@ -223,6 +238,23 @@ def test_correct_moves_the_offset_where_the_transform_drifts():
     best = geo.correct(_geometry(0.0, truth=1.2), at)
     assert best.offset == pytest.approx(1.2)
     assert asked[:2] == [-geo.PROBE, geo.PROBE]
+
+
+def test_ambiguous_needs_both_probes_as_good():
+    from geoverify._clipgeometry import SPREAD_OK, Geometry, ambiguous
+
+    def g(offset, spread, residual):
+        return Geometry(offset, spread, None, residual)
+
+    best = g(0.0, 0.0002, 10.0)
+    assert ambiguous(best, [g(-0.5, 0.0003, 10.5), g(0.5, 0.0002, 13.0)])
+    # the scene moved in half a second: the pixels differ more
+    assert not ambiguous(best, [g(-0.5, 0.0003, 10.5), g(0.5, 0.0002, 20.0)])
+    # the transform drifts at one probe (a zoom, a pan that speeds up)
+    assert not ambiguous(best, [g(-0.5, 3 * SPREAD_OK, 10.0), g(0.5, 0.0002, 10.0)])
+    # a probe that could not be followed says nothing
+    assert not ambiguous(best, [g(-0.5, None, None), g(0.5, 0.0002, 10.0)])
+    assert not ambiguous(g(0.0, None, None), [g(-0.5, 0.0, 1.0), g(0.5, 0.0, 1.0)])
 
 
 def test_correct_keeps_a_consistent_offset():

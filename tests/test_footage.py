@@ -174,3 +174,26 @@ def test_cli_verify_with_links(site, tmp_path, capsys):
     fetched = media / next(n for n in source["fetched"]["files"] if n.endswith(".mp4"))
     assert sha256_file(fetched) == sha256_file(root / "viral.mp4")
     assert "Same footage as" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_footage_lines_say_when_the_offset_is_open():
+    from types import SimpleNamespace
+
+    from geoverify.clips import AMBIGUOUS_OFFSET
+    from geoverify.report import footage_lines
+
+    entry = {
+        "source": "viral.mp4",
+        "reference": "original.mp4",
+        "clip_start": 0.0,
+        "clip_end": 20.0,
+        "ref_start": 198.0,
+        "ref_end": 218.0,
+        "similarity": 0.9,
+        "mirrored": False,
+        "ambiguous": False,
+    }
+    (pinned,) = footage_lines(SimpleNamespace(footage=[entry]))
+    (steady,) = footage_lines(SimpleNamespace(footage=[{**entry, "ambiguous": True}]))
+    assert pinned == "viral.mp4 0:00-0:20 = original.mp4 3:18-3:38 (similarity 0.90)"
+    assert steady.endswith(f"(similarity 0.90, {AMBIGUOUS_OFFSET})")
