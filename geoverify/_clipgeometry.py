@@ -62,6 +62,9 @@ MIN_AFFINE_INLIERS = 12
 #: of a steady pan it varied by up to 1.26x between offsets 0.5 s apart; half a second of
 #: street footage raised it 3-4x (and scattered the transforms far past ``SPREAD_OK``).
 SAME_RESIDUAL = 1.5
+#: ... and when as much of the clip frame falls inside the reference frame there (a share of
+#: the clip frame): at a wrong offset an uncropped clip of a steady pan runs off the edge.
+SAME_COVERAGE = 0.005
 
 
 @dataclass
@@ -74,6 +77,7 @@ class Geometry:
     spread: float | None
     drift: NDArray[np.float64] | None
     residual: float | None = None
+    coverage: float | None = None
 
 
 def grab(path: Path, times: list[float]) -> list[Any]:
@@ -238,8 +242,9 @@ def measure(
     ``times``) to the reference frame ``offset`` later (``refs``), each refined from
     ``guess``: where the clip frame's corners land, as shares of the reference frame's
     diagonal, how far they scatter (RMS) and how fast they move with clip time (least
-    squares, per corner coordinate)."""
-    tt, corners, residuals = [], [], []
+    squares, per corner coordinate); and, over the pairs, the median :func:`residual` of the
+    pixels and the median :func:`coverage` of the clip frame."""
+    tt, corners, residuals, covered = [], [], [], []
     for t, a, b in zip(times, clips, refs):
         if a is None or b is None:
             continue
@@ -247,6 +252,7 @@ def measure(
         if affine is not None:
             corners.append(_corners(a.shape, affine).ravel() / float(np.hypot(*b.shape[:2])))
             residuals.append(residual(a, b, affine))
+            covered.append(coverage(a.shape, b.shape, affine))
             tt.append(t)
     if len(corners) < 3:
         return Geometry(offset, None, None)
@@ -254,7 +260,21 @@ def measure(
     c = c - c.mean(axis=0)
     t = np.asarray(tt) - np.mean(tt)
     spread = float(np.sqrt((c**2).sum(axis=1).mean() / 4))
-    return Geometry(offset, spread, (t @ c) / float(t @ t), float(np.median(residuals)))
+    drift = (t @ c) / float(t @ t)
+    return Geometry(offset, spread, drift, float(np.median(residuals)), float(np.median(covered)))
+
+
+def coverage(
+    clip_shape: tuple[int, ...], ref_shape: tuple[int, ...], affine: NDArray[np.float64]
+) -> float:
+    """Share of the clip frame that ``affine`` maps inside the reference frame."""
+    import cv2
+
+    rows, cols = clip_shape[:2]
+    size = (ref_shape[1], ref_shape[0])
+    mask = cv2.warpAffine(np.ones((rows, cols), np.float32), affine, size, flags=cv2.INTER_LINEAR)
+    area = rows * cols * abs(float(np.linalg.det(np.asarray(affine)[:, :2])))
+    return float(np.asarray(mask).sum() / area) if area > 0 else 0.0
 
 
 def residual(clip: NDArray[np.uint8], ref: NDArray[np.uint8], affine: NDArray[np.float64]) -> float:
@@ -272,19 +292,26 @@ def residual(clip: NDArray[np.uint8], ref: NDArray[np.uint8], affine: NDArray[np
     return float(np.abs(a[inside].astype(np.float32) - b[inside].astype(np.float32)).mean())
 
 
-def ambiguous(best: Geometry, probes: list[Geometry]) -> bool:
+def ambiguous(best: Geometry, at: Any) -> bool:
     """Whether the offsets ``PROBE`` s either side of ``best`` explain the clip as well: one
-    transform all through it and pixels as close (a pan at constant speed over a still, or a
-    still scene). The offset found is then one of many; the pixels cannot pin it."""
-    if best.residual is None or len(probes) < 2:
+    transform all through it, pixels as close and as much of the clip inside the reference
+    frame (a crop of a pan at constant speed over a still, or a still scene). The offset found
+    is then one of many; the pixels cannot pin it. ``at(offsets)`` measures the geometry at
+    each offset; the second side is measured only where the first is as good."""
+    if best.residual is None or best.coverage is None:
         return False
-    return all(
-        g.spread is not None
-        and g.residual is not None
-        and g.spread <= SPREAD_OK
-        and g.residual <= SAME_RESIDUAL * best.residual + 1e-6
-        for g in probes
-    )
+    for offset in (best.offset - PROBE, best.offset + PROBE):
+        (g,) = at([offset])
+        if not (
+            g.spread is not None
+            and g.residual is not None
+            and g.coverage is not None
+            and g.spread <= SPREAD_OK
+            and g.residual <= SAME_RESIDUAL * best.residual + 1e-6
+            and g.coverage >= best.coverage - SAME_COVERAGE
+        ):
+            return False
+    return True
 
 
 def zero_drift(seen: list[Geometry]) -> float | None:

@@ -119,8 +119,9 @@ def find_clip(
         ``distance`` (mean share of differing hash bits) and ``inliers`` (local-feature inliers
         of the frame pair that confirmed it; -1 when not confirmed), and ``ambiguous``: True
         where offsets half a second either side explain the clip as well (one fixed transform,
-        pixels as close: a pan at constant speed over a still, or a still scene), so the
-        offset is one of a range that the pixels cannot narrow. Empty when the clip is not in
+        pixels as close, as much of the clip inside the reference frame: a crop of a pan at
+        constant speed over a still, or a still scene), so the offset is one of a range that
+        the pixels cannot narrow. Empty when the clip is not in
         the reference. ``attrs`` holds ``reference_cached`` and the hashing parameters.
 
     Raises
@@ -293,17 +294,18 @@ def _confirm(
     if guess is None:
         return 0 if informative == 0 else -1
 
+    seen: dict[float, geo.Geometry] = {}  # the correction and the ambiguity probe alike
+
     def at(offsets: list[float]) -> list[geo.Geometry]:
-        return [
-            geo.measure(
-                o, times, clips, refs.get(o) or geo.grab(ref_path, [t + o for t in times]), guess
-            )
-            for o in offsets
-        ]
+        for o in offsets:
+            if o not in seen:
+                ref_frames = refs.get(o) or geo.grab(ref_path, [t + o for t in times])
+                seen[o] = geo.measure(o, times, clips, ref_frames, guess)
+        return [seen[o] for o in offsets]
 
     (first,) = at([offset])
     best = geo.correct(first, at)
     row["ref_start"] += best.offset - offset
     row["ref_end"] += best.offset - offset
-    row["ambiguous"] = geo.ambiguous(best, at([best.offset - geo.PROBE, best.offset + geo.PROBE]))
+    row["ambiguous"] = geo.ambiguous(best, at)
     return int(inliers)

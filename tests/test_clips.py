@@ -84,7 +84,8 @@ def test_find_clip_crop_of_a_zoom_is_placed_by_its_geometry(zoom, tmp_path):
 
 def test_find_clip_says_when_a_steady_pan_leaves_the_offset_open(shared, tmp_path):
     """A crop of a pan at constant speed over a still equals, at any nearby moment, a crop
-    shifted sideways: every such offset explains the clip, and find_clip says so."""
+    shifted sideways: every such offset explains the clip, and find_clip says so; the whole
+    frame does not."""
     from geoverify._videoedit import pan
 
     photo = gv.frames.load_image(shared / "images" / "signs" / "french.jpg").image
@@ -93,6 +94,10 @@ def test_find_clip_says_when_a_steady_pan_leaves_the_offset_open(shared, tmp_pat
     clip = make_clip(steady, tmp_path / "crop.mp4", 3.0, 11.0, Edit(crop=(0.05, 0.08, 0.1, 0.0)))
     best = gv.find_clip(clip, steady).iloc[0]
     assert best.inliers >= gv.matching.MIN_INLIERS and best.ambiguous
+    # uncropped, the clip runs off the reference frame half a second away: pinned
+    whole = make_clip(steady, tmp_path / "whole.mp4", 3.0, 11.0, Edit(scale=0.6))
+    best = gv.find_clip(whole, steady).iloc[0]
+    assert abs(best.ref_start - best.clip_start - 3.0) < 0.2 and not best.ambiguous
 
 
 def test_find_clip_offset_between_the_hash_steps(zoom, tmp_path):
@@ -241,20 +246,33 @@ def test_correct_moves_the_offset_where_the_transform_drifts():
 
 
 def test_ambiguous_needs_both_probes_as_good():
-    from geoverify._clipgeometry import SPREAD_OK, Geometry, ambiguous
+    from geoverify._clipgeometry import PROBE, SPREAD_OK, Geometry, ambiguous
 
-    def g(offset, spread, residual):
-        return Geometry(offset, spread, None, residual)
+    def g(offset, spread, residual, coverage=1.0):
+        return Geometry(offset, spread, None, residual, coverage)
+
+    def probes(low, high):
+        asked = []
+
+        def at(offsets):
+            asked.extend(offsets)
+            return [low if o < 0 else high for o in offsets]
+
+        return at, asked
 
     best = g(0.0, 0.0002, 10.0)
-    assert ambiguous(best, [g(-0.5, 0.0003, 10.5), g(0.5, 0.0002, 13.0)])
+    at, asked = probes(g(-0.5, 0.0003, 10.5), g(0.5, 0.0002, 13.0))
+    assert ambiguous(best, at) and asked == [-PROBE, PROBE]
     # the scene moved in half a second: the pixels differ more
-    assert not ambiguous(best, [g(-0.5, 0.0003, 10.5), g(0.5, 0.0002, 20.0)])
-    # the transform drifts at one probe (a zoom, a pan that speeds up)
-    assert not ambiguous(best, [g(-0.5, 3 * SPREAD_OK, 10.0), g(0.5, 0.0002, 10.0)])
+    assert not ambiguous(best, probes(g(-0.5, 0.0003, 10.5), g(0.5, 0.0002, 20.0))[0])
+    # the transform drifts at one probe (a zoom, a pan that speeds up); the other is not measured
+    at, asked = probes(g(-0.5, 3 * SPREAD_OK, 10.0), g(0.5, 0.0002, 10.0))
+    assert not ambiguous(best, at) and asked == [-PROBE]
+    # an uncropped clip of a steady pan runs off the reference frame at a wrong offset
+    assert not ambiguous(best, probes(g(-0.5, 0.0003, 10.5, 0.97), g(0.5, 0.0002, 10.0))[0])
     # a probe that could not be followed says nothing
-    assert not ambiguous(best, [g(-0.5, None, None), g(0.5, 0.0002, 10.0)])
-    assert not ambiguous(g(0.0, None, None), [g(-0.5, 0.0, 1.0), g(0.5, 0.0, 1.0)])
+    assert not ambiguous(best, probes(g(-0.5, None, None), g(0.5, 0.0002, 10.0))[0])
+    assert not ambiguous(g(0.0, None, None), probes(g(-0.5, 0.0, 1.0), g(0.5, 0.0, 1.0))[0])
 
 
 def test_correct_keeps_a_consistent_offset():
