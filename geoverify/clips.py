@@ -121,8 +121,8 @@ def find_clip(
         where offsets half a second either side explain the clip as well (one fixed transform,
         pixels as close, as much of the clip inside the reference frame: a crop of a pan at
         constant speed over a still, or a still scene), so the offset is one of a range that
-        the pixels cannot narrow. Empty when the clip is not in
-        the reference. ``attrs`` holds ``reference_cached`` and the hashing parameters.
+        the pixels cannot narrow. Empty when the clip is not in the reference. ``attrs``
+        holds ``reference_cached`` and the hashing parameters.
 
     Raises
     ------
@@ -273,8 +273,9 @@ def _confirm(
 ) -> int:
     """Check the alignment on frame pairs with local features, and correct its offset where
     the geometry between clip and reference changes over the clip (``_clipgeometry``): moves
-    ``row``'s reference span, sets its ``ambiguous`` flag and returns the most homography inliers of a pair, 0 when no pair
-    has texture enough to tell, -1 when the pairs that have it are all shown to differ."""
+    ``row``'s reference span, sets its ``ambiguous`` flag and returns the most homography
+    inliers of a pair, 0 when no pair has texture enough to tell, -1 when the pairs that have
+    it are all shown to differ."""
     from . import _clipgeometry as geo
 
     offset = row["ref_start"] - row["clip_start"]
