@@ -204,10 +204,7 @@ def refined(
     RANSAC; None when too few follow."""
     import cv2
 
-    size = (ref.shape[1], ref.shape[0])
-    warped = np.asarray(cv2.warpAffine(clip, guess, size, flags=cv2.INTER_LINEAR), np.uint8)
-    mask = cv2.warpAffine(np.full(clip.shape[:2], 255, np.uint8), guess, size)
-    inside = np.asarray(cv2.erode(mask, np.ones((5, 5), np.uint8))) > 0
+    warped, _mask, inside = _warped(clip, ref.shape, guess)
     if inside.sum() < 100:
         return None
     a, b = _standard(warped, inside), _standard(ref, inside)
@@ -242,8 +239,8 @@ def measure(
     ``times``) to the reference frame ``offset`` later (``refs``), each refined from
     ``guess``: where the clip frame's corners land, as shares of the reference frame's
     diagonal, how far they scatter (RMS) and how fast they move with clip time (least
-    squares, per corner coordinate); and, over the pairs, the median :func:`residual` of the
-    pixels and the median :func:`coverage` of the clip frame."""
+    squares, per corner coordinate); and, over the pairs, the medians of the pixels' residual
+    and of the clip frame's coverage (:func:`agreement`)."""
     tt, corners, residuals, covered = [], [], [], []
     for t, a, b in zip(times, clips, refs):
         if a is None or b is None:
@@ -251,8 +248,9 @@ def measure(
         affine = refined(a, b, guess)
         if affine is not None:
             corners.append(_corners(a.shape, affine).ravel() / float(np.hypot(*b.shape[:2])))
-            residuals.append(residual(a, b, affine))
-            covered.append(coverage(a.shape, b.shape, affine))
+            resid, cover = agreement(a, b, affine)
+            residuals.append(resid)
+            covered.append(cover)
             tt.append(t)
     if len(corners) < 3:
         return Geometry(offset, None, None)
@@ -264,32 +262,38 @@ def measure(
     return Geometry(offset, spread, drift, float(np.median(residuals)), float(np.median(covered)))
 
 
-def coverage(
-    clip_shape: tuple[int, ...], ref_shape: tuple[int, ...], affine: NDArray[np.float64]
-) -> float:
-    """Share of the clip frame that ``affine`` maps inside the reference frame."""
+def _warped(
+    clip: NDArray[np.uint8], ref_shape: tuple[int, ...], affine: NDArray[np.float64]
+) -> tuple[NDArray[np.uint8], NDArray[np.uint8], NDArray[np.bool_]]:
+    """``clip`` warped by ``affine`` onto the reference frame's pixels, the warped mask of the
+    clip frame (255 inside, interpolated at its edge) and where the warp surely covers (the
+    mask eroded by 2 px)."""
     import cv2
 
-    rows, cols = clip_shape[:2]
     size = (ref_shape[1], ref_shape[0])
-    mask = cv2.warpAffine(np.ones((rows, cols), np.float32), affine, size, flags=cv2.INTER_LINEAR)
-    area = rows * cols * abs(float(np.linalg.det(np.asarray(affine)[:, :2])))
-    return float(np.asarray(mask).sum() / area) if area > 0 else 0.0
-
-
-def residual(clip: NDArray[np.uint8], ref: NDArray[np.uint8], affine: NDArray[np.float64]) -> float:
-    """Mean absolute difference (0-255, brightness and contrast made standard) between the
-    clip frame warped by ``affine`` and the reference frame, where the warp covers it."""
-    import cv2
-
-    size = (ref.shape[1], ref.shape[0])
     warped = np.asarray(cv2.warpAffine(clip, affine, size, flags=cv2.INTER_LINEAR), np.uint8)
-    mask = cv2.warpAffine(np.full(clip.shape[:2], 255, np.uint8), affine, size)
+    mask = np.asarray(
+        cv2.warpAffine(np.full(clip.shape[:2], 255, np.uint8), affine, size), np.uint8
+    )
     inside = np.asarray(cv2.erode(mask, np.ones((5, 5), np.uint8))) > 0
+    return warped, mask, inside
+
+
+def agreement(
+    clip: NDArray[np.uint8], ref: NDArray[np.uint8], affine: NDArray[np.float64]
+) -> tuple[float, float]:
+    """How well ``affine`` explains the pair: the mean absolute difference (0-255, brightness
+    and contrast made standard) between the warped clip frame and the reference frame where
+    the warp covers it, and the share of the clip frame that falls inside the reference frame."""
+    warped, mask, inside = _warped(clip, ref.shape, affine)
+    area = clip.shape[0] * clip.shape[1] * abs(float(np.linalg.det(np.asarray(affine)[:, :2])))
+    coverage = float(mask.sum(dtype=np.float64) / 255.0 / area) if area > 0 else 0.0
     if not inside.any():
-        return float("inf")
+        return float("inf"), coverage
     a, b = _standard(warped, inside), _standard(ref, inside)
-    return float(np.abs(a[inside].astype(np.float32) - b[inside].astype(np.float32)).mean())
+    return float(
+        np.abs(a[inside].astype(np.float32) - b[inside].astype(np.float32)).mean()
+    ), coverage
 
 
 def ambiguous(best: Geometry, at: Any) -> bool:
