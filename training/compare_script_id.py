@@ -37,17 +37,9 @@ def line_crops(data: Path) -> list[np.ndarray]:
 
 
 def probabilities(model: Path | None, crops: list[np.ndarray]) -> np.ndarray:
-    from geoverify.ocr import _scriptid
+    from geoverify.ocr._scriptid import arabic_probability
 
-    committed = _scriptid.model_path
-    _scriptid._session.cache_clear()
-    if model is not None:
-        _scriptid.model_path = lambda: model  # type: ignore[assignment]
-    try:
-        return np.asarray(_scriptid.arabic_probability(crops), float)
-    finally:
-        _scriptid.model_path = committed  # type: ignore[assignment]
-        _scriptid._session.cache_clear()
+    return np.asarray(arabic_probability(crops, model), float)
 
 
 def main() -> None:

@@ -32,18 +32,19 @@ def available() -> bool:
     return model_path().is_file() and model_path().with_suffix(".json").is_file()
 
 
-@lru_cache(maxsize=1)
-def _session() -> tuple[Any, dict[str, Any]]:
+@lru_cache(maxsize=2)
+def _session(path: Path) -> tuple[Any, dict[str, Any]]:
     from ._onnx import cpu_session, load_meta
 
-    meta = load_meta(model_path(), "script classifier", "python -m training.script_id")
-    return cpu_session(model_path(), threads=1), meta  # one small line at a time
+    meta = load_meta(path, "script classifier", "python -m training.script_id")
+    return cpu_session(path, threads=1), meta  # one small line at a time
 
 
-def arabic_probability(crops: Sequence[np.ndarray]) -> list[float]:
+def arabic_probability(crops: Sequence[np.ndarray], model: Path | None = None) -> list[float]:
     """For each upright grayscale line crop, the probability that it is in Arabic script
-    (``nan`` for a crop too small to tell)."""
-    session, meta = _session()
+    (``nan`` for a crop too small to tell); ``model``: another export of the recipe than the
+    packaged one (its ``.json`` beside it)."""
+    session, meta = _session(model or model_path())
     arab = list(meta["classes"]).index("Arab")
     out = []
     for crop in crops:
