@@ -14,9 +14,11 @@ by the guess, corners followed into the reference frame by pyramidal Lucas-Kanad
 and contrast made standard first) and measures how much it changes over the clip (``spread``:
 the scatter of the clip's corners mapped into the reference, a share of the reference frame's
 diagonal) and how fast (``drift``, per second of clip time). :func:`correct` keeps the hashes'
-offset where the transform is one already, or changes least there; otherwise it probes
-``PROBE`` s either side, moves to where the drift, close to linear in the offset error,
-vanishes, and keeps the move only where the spread falls clearly. Where the camera does not move
+offset where the transform changes no more than noise; otherwise it probes ``PROBE`` s either
+side, moves to where the drift, close to linear in the offset error, vanishes, and keeps the
+move only where the spread falls clearly. (A hashes' offset 0.1-0.2 s off, with a spread under
+``SPREAD_OK`` or probes worse than it, was once kept; on a corner crop of a zoom that left
+errors up to 0.22 s, 0.05 s now: ``benchmarks/clip_precision.py``.) Where the camera does not move
 relative to the scene (a tripod, or a pan at constant speed, where any nearby offset explains
 the clip with a crop shifted a little) the geometry cannot tell offsets apart and the hashes'
 offset is kept; :func:`ambiguous` says so, where the offsets ``PROBE`` s either side explain the
@@ -41,12 +43,14 @@ SPREAD_OK = 0.001
 PROBE = 0.5
 #: Farthest (seconds) an offset is moved from the hashes' offset.
 MAX_SHIFT = 2.5
-#: A corrected offset is kept when its spread is under this share of the hashes' offset's ...
+#: A corrected offset is kept when its spread is under this share of the hashes' offset's
+#: (and ``NOISE`` under it) ...
 ACCEPT = 0.5
 #: ... or when it lies between the hashes' offset and the better probe and its spread is under
 #: both theirs, by this much at least from the hashes' (a share of the diagonal): where the
 #: geometry cannot tell offsets apart (a pan at constant speed) the spread still varies by up
-#: to about 0.0004 from offset to offset.
+#: to about 0.0004 from offset to offset. A hashes' offset whose spread is under this is kept
+#: without probing.
 NOISE = 0.0005
 #: RANSAC threshold (pixels, frames at most ``_framehash.KEPT_SIDE`` a side) of the affine fit.
 AFFINE_THRESHOLD = 2.0
@@ -336,17 +340,15 @@ def zero_drift(seen: list[Geometry]) -> float | None:
 
 def correct(first: Geometry, at: Any) -> Geometry:
     """The offset whose transforms change least over the clip, starting from the hashes'
-    (``first``). Kept where they hardly change there, or change less there than ``PROBE`` s
-    either side; otherwise moved to where the drift vanishes (fitted through the three) and
-    kept only where the spread falls below ``ACCEPT`` of the first's, or, within the bracket
-    of the first and the better probe, below both by ``NOISE``. ``at(offsets)`` measures the
-    geometry at each offset."""
-    if first.spread is None or first.spread <= SPREAD_OK:
+    (``first``). Kept where they change by no more than ``NOISE`` there; otherwise moved to
+    where the drift vanishes (fitted through the first and the probes ``PROBE`` s either side)
+    and kept only where the spread falls below ``ACCEPT`` of the first's and by ``NOISE`` at
+    least, or, within the bracket of the first and a better probe, below both by ``NOISE``.
+    The probes are worse than the first where the hashes are less than a probe off: the fit
+    then still points between them. ``at(offsets)`` measures the geometry at each offset."""
+    if first.spread is None or first.spread <= NOISE:
         return first
     probes = at([first.offset - PROBE, first.offset + PROBE])
-    better = [g for g in probes if g.spread is not None and g.spread < first.spread]
-    if not better:
-        return first  # the least change is within a probe of the hashes' offset
     target = zero_drift([first, *probes])
     if target is None:
         return first
@@ -354,8 +356,11 @@ def correct(first: Geometry, at: Any) -> Geometry:
     (moved,) = at([target])
     if moved.spread is None:
         return first
-    if moved.spread < ACCEPT * first.spread:
+    if moved.spread < min(ACCEPT * first.spread, first.spread - NOISE):
         return moved
+    better = [g for g in probes if g.spread is not None and g.spread < first.spread]
+    if not better:
+        return first
     probe = min(better, key=lambda g: g.spread or 0.0)
     inside = min(first.offset, probe.offset) <= target <= max(first.offset, probe.offset)
     if inside and moved.spread < min(first.spread - NOISE, probe.spread or 0.0):
