@@ -7,6 +7,7 @@ the demo's longer video.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +48,8 @@ def read_frames(
 
 
 def write_video(frames: Iterable[Image], path: Path, fps: float, crf: int = 28) -> Path:
-    """Encode RGB frames (all of one size) as H.264 MP4 at ``fps``, atomically."""
+    """Encode RGB frames (all of one size) as H.264 MP4 at ``fps``, atomically; the same
+    frames give the same file on one machine (:func:`x264_params`)."""
     import av
 
     with atomic_path(path) as tmp, av.open(str(tmp), "w") as out:
@@ -58,7 +60,7 @@ def write_video(frames: Iterable[Image], path: Path, fps: float, crf: int = 28) 
                 stream = out.add_stream("libx264", rate=_rate(fps))
                 stream.width, stream.height = w - w % 2, h - h % 2
                 stream.pix_fmt = "yuv420p"
-                stream.options = {"crf": str(crf), "preset": "veryfast"}
+                stream.options = {"crf": str(crf), "preset": "veryfast", **x264_params()}
             img = np.ascontiguousarray(img[: stream.height, : stream.width])
             frame = av.VideoFrame.from_ndarray(img, format="rgb24")
             for packet in stream.encode(frame):
@@ -67,6 +69,42 @@ def write_video(frames: Iterable[Image], path: Path, fps: float, crf: int = 28) 
             for packet in stream.encode():
                 out.mux(packet)
     return path
+
+
+#: x264's names for the x86 instruction sets below AVX-512, by the Linux CPU flag for each.
+X264_SETS = {
+    "sse": "MMX2,SSE",
+    "sse2": "SSE2",
+    "ssse3": "SSSE3",
+    "sse4_1": "SSE4.1",
+    "sse4_2": "SSE4.2",
+    "avx": "AVX",
+    "fma": "FMA3",
+    "bmi1": "BMI1",
+    "bmi2": "BMI2",
+    "avx2": "AVX2",
+    "abm": "LZCNT",
+}
+
+
+@functools.lru_cache(maxsize=1)
+def x264_params(cpuinfo: str = "/proc/cpuinfo") -> dict[str, str]:
+    """Options that keep x264's output the same for the same frames on this machine.
+
+    x264's AVX-512 code reads memory it has not written: on a CPU with AVX-512, the same frames
+    encoded twice in one process gave another file (other pixels decoded) whenever other work
+    had used the heap in between, and what tests measured on the video moved with it. With the
+    sets below AVX-512 (named from the CPU's own flags, so none it lacks) the output held. Empty
+    (x264's own choice) where the CPU has no AVX-512 or its flags cannot be read."""
+    try:
+        text = Path(cpuinfo).read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return {}
+    line = next((ln for ln in text.splitlines() if ln.startswith("flags")), "")
+    flags = set(line.partition(":")[2].split())
+    if "avx512f" not in flags:
+        return {}
+    return {"x264-params": "asm=" + ",".join(v for k, v in X264_SETS.items() if k in flags)}
 
 
 def _rate(fps: float) -> object:

@@ -9,6 +9,7 @@ from PIL import Image
 import geoverify as gv
 from geoverify import _framehash as fh
 from geoverify._videoedit import Edit, make_clip, read_frames, write_video
+from geoverify.data import sha256_file
 from geoverify.demo import demo_video
 from geoverify.exceptions import InputError
 
@@ -106,8 +107,8 @@ def test_find_clip_says_when_a_steady_pan_leaves_the_offset_open(shared, tmp_pat
 @pytest.mark.parametrize("crf", [24, 28, 32])
 def test_find_clip_offset_between_the_hash_steps(shared, tmp_path, crf):
     """Where the camera moves, the geometry places the clip between the 0.2 s hash steps,
-    whichever encoding the re-uploader's x264 made (its output is not the same from run to
-    run, and the hashes alone land up to 0.46 s off on it: benchmarks/clip_precision.py)."""
+    whichever encoding the re-uploader's x264 made (the hashes alone land up to 0.46 s off,
+    depending on it: benchmarks/clip_precision.py)."""
     # 1.68 s is a frame of the 25 fps zoom: a cut between two frames repeats the first one,
     # and the clip's offset is then a frame earlier than the cut
     original = write_video(_zoom_frames(shared), tmp_path / "zoom.mp4", 25, crf=crf)
@@ -394,3 +395,38 @@ def test_correct_takes_a_move_within_the_bracket_only_when_clearly_better():
     assert correct(-0.3, 1.3e-3).offset == 0.0
     # halving is taken anywhere
     assert correct(-1.3, 0.7e-3).offset == pytest.approx(-1.3)
+
+
+# --------------------------------------------------------------------------- the test videos
+
+
+def test_write_video_gives_the_same_file_for_the_same_frames(shared, tmp_path):
+    """The clips these tests cut must not change from run to run: with x264's AVX-512 code the
+    same frames gave another file whenever other work had used the heap in between."""
+    import av
+
+    frames = list(_zoom_frames(shared))[:100]
+    digests = set()
+    for k in range(4):
+        rng = np.random.default_rng(k)
+        junk = [
+            av.VideoFrame.from_ndarray(
+                rng.integers(0, 255, (2 * int(rng.integers(2, 60)), 64, 3), dtype=np.uint8),
+                format="rgb24",
+            ).reformat(format="yuv420p")
+            for _ in range(300)
+        ]
+        del junk[: int(rng.integers(0, 300))]  # leave the heap other than it was
+        digests.add(sha256_file(write_video(frames, tmp_path / f"z{k}.mp4", 25)))
+    assert len(digests) == 1
+
+
+def test_x264_params_name_only_sets_the_cpu_has(tmp_path):
+    from geoverify._videoedit import x264_params
+
+    wide, narrow = tmp_path / "wide", tmp_path / "narrow"
+    wide.write_text("processor\t: 0\nflags\t\t: fpu sse sse2 ssse3 avx avx2 avx512f\n")
+    assert x264_params(str(wide)) == {"x264-params": "asm=MMX2,SSE,SSE2,SSSE3,AVX,AVX2"}
+    narrow.write_text("flags\t\t: fpu sse sse2 avx2\n")
+    assert x264_params(str(narrow)) == {}  # no AVX-512: x264 chooses
+    assert x264_params(str(tmp_path / "none")) == {}
