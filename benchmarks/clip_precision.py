@@ -2,9 +2,10 @@
 
 A crop of a frame of a slow zoom out looks like the whole frame a moment earlier, so the hashes
 land 0.05-0.9 s off and the geometry (``geoverify._clipgeometry.correct``) must move the offset.
-x264's output is not the same from one run to the next, nor from one quality to another, and the
-hashes' error moves with it; so each clip is measured over several encodings of the zoom (crf 24
-to 32), with the hashes' offset (``confirm=False``) as the baseline in the same run.
+The hashes' error moves with the encoding (x264's quality, and its instruction sets: before
+``_videoedit.x264_params`` an AVX-512 machine gave another file each run); so each clip is
+measured over several encodings of the zoom (crf 24 to 32), with the hashes' offset
+(``confirm=False``) as the baseline in the same run.
 
 Clips (cut at a frame of the 25 fps zoom, or between two, where the cut repeats the earlier
 frame and the truth is that frame's time): a 10 % crop of every side from 3.0 s, and a corner crop

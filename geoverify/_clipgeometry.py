@@ -18,7 +18,7 @@ offset where the transform changes no more than noise; otherwise it probes ``PRO
 side, moves to where the drift, close to linear in the offset error, vanishes, and keeps the
 move only where the spread falls clearly. (A hashes' offset 0.1-0.2 s off, with a spread under
 ``SPREAD_OK`` or probes worse than it, was once kept; on a corner crop of a zoom that left
-errors up to 0.22 s, 0.05 s now: ``benchmarks/clip_precision.py``.) Where the camera does not move
+errors up to 0.23 s, 0.10 s now: ``benchmarks/clip_precision.py``.) Where the camera does not move
 relative to the scene (a tripod, or a pan at constant speed, where any nearby offset explains
 the clip with a crop shifted a little) the geometry cannot tell offsets apart and the hashes'
 offset is kept; :func:`ambiguous` says so, where the offsets ``PROBE`` s either side explain the
