@@ -11,7 +11,8 @@ PACKAGES=(
   tesseract-ocr-script-arab  # the Arabic-script model (tesseract calls it "Arabic")
   fonts-noto-core          # Noto Naskh Arabic / Nastaliq Urdu: rendering Urdu in the demo and figures
   fonts-nafees             # Nafees Nastaleeq / Naskh: Urdu recogniser training fonts
-  fonts-sil-awami-nastaliq # Awami Nastaliq: Urdu recogniser training and held-out evaluation
+  fonts-sil-awami-nastaliq # Awami Nastaliq: the Urdu recogniser's held-out Nastaliq font
+  libharfbuzz-bin          # hb-view: draws Awami Nastaliq with Graphite shaping (Pillow's raqm cannot)
   fonts-paktype            # PakType Naskh / Nastaliq variants: Urdu recogniser training fonts
   libfribidi0              # bidi for Pillow's raqm text layout (Urdu shaping)
   chromium                 # headless browser: report rendering test

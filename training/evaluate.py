@@ -5,7 +5,8 @@ Example::
     .venv/bin/python -m training.evaluate --n 300
 
 Sets (all from the held-out text split, fixed seeds): training fonts and the held-out font
-(:data:`training.render.HELDOUT_FONT`), each clean and augmented; plus single held-out
+(:data:`training.render.HELDOUT_FONT`) and the held-out Nastaliq font
+(:data:`training.render.HELDOUT_NASTALIQ`), each clean and augmented; plus single held-out
 place names in the held-out font, augmented, decoded with and without a lexicon of all
 held-out names, and single held-out words that are not names with that lexicon (every
 lexicon choice there is a false replacement). Prints a markdown table and writes JSON to ``training/results/``.
@@ -72,6 +73,8 @@ def main(argv: list[str] | None = None) -> None:
         ("held-out text, training fonts", "augmented", R.TRAIN_FONTS, True, 102),
         ("held-out text, held-out font", "clean", [R.HELDOUT_FONT], False, 103),
         ("held-out text, held-out font", "augmented", [R.HELDOUT_FONT], True, 104),
+        ("held-out text, held-out Nastaliq font", "clean", [R.HELDOUT_NASTALIQ], False, 107),
+        ("held-out text, held-out Nastaliq font", "augmented", [R.HELDOUT_NASTALIQ], True, 108),
     ]
     for name, cond, fonts, augment, seed in sets:
         images, texts = lines(seed, args.n, fonts, augment)
@@ -88,8 +91,15 @@ def main(argv: list[str] | None = None) -> None:
             }
         )
     lexicon = sorted(set(C.load(True).names))
-    for kind, seed, lex in [("names", 105, None), ("names", 105, lexicon), ("words", 106, lexicon)]:
-        images, texts = lines(seed, args.n, [R.HELDOUT_FONT], True, only=kind)
+    lexicon_sets = [
+        ("names", 105, None, R.HELDOUT_FONT),
+        ("names", 105, lexicon, R.HELDOUT_FONT),
+        ("words", 106, lexicon, R.HELDOUT_FONT),
+        ("names", 109, None, R.HELDOUT_NASTALIQ),
+        ("names", 109, lexicon, R.HELDOUT_NASTALIQ),
+    ]
+    for kind, seed, lex, font in lexicon_sets:
+        images, texts = lines(seed, args.n, [font], True, only=kind)
         t0 = time.time()
         readings = reader.recognize(images, lexicon=lex)
         ms = 1000 * (time.time() - t0) / len(images)
@@ -97,7 +107,7 @@ def main(argv: list[str] | None = None) -> None:
         rows.append(
             {
                 "set": f"held-out {'place names' if kind == 'names' else 'words (no names)'}, "
-                "held-out font",
+                + ("held-out Nastaliq font" if font == R.HELDOUT_NASTALIQ else "held-out font"),
                 "condition": "augmented",
                 "decoding": f"lexicon ({len(lexicon)} names)" if lex else "greedy",
                 **score([r.text for r in readings], texts),
@@ -123,6 +133,7 @@ def main(argv: list[str] | None = None) -> None:
                 "onnx_sha256": meta["onnx_sha256"],
                 "checkpoint": meta.get("checkpoint"),
                 "heldout_font": R.HELDOUT_FONT,
+                "heldout_nastaliq": R.HELDOUT_NASTALIQ,
                 "rows": rows,
             },
             ensure_ascii=False,

@@ -57,3 +57,55 @@ class CRNN(nn.Module):
 def n_params(model: nn.Module) -> int:
     """Number of trainable parameters."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def _onnx_lstm_gates(w: torch.Tensor) -> torch.Tensor:
+    """ONNX stacks LSTM gates as i, o, f, c; PyTorch as i, f, c (g), o."""
+    i, o, f, c = w.chunk(4, 0)
+    return torch.cat([i, f, c, o], 0)
+
+
+def load_onnx_weights(model: CRNN, path: str) -> None:
+    """Load the weights of an exported ``urdu_crnn.onnx`` into ``model`` (to fine-tune it).
+
+    The export folded each batch norm into its convolution, so the convolutions get the
+    folded weights and the batch norms become identities (zero mean, unit variance); keep
+    the batch norms in eval mode while fine-tuning (:func:`freeze_batchnorm`).
+    """
+    import onnx
+    from onnx import numpy_helper
+
+    graph = onnx.load(path).graph
+    init = {t.name: torch.from_numpy(numpy_helper.to_array(t).copy()) for t in graph.initializer}
+    convs = [n for n in graph.node if n.op_type == "Conv"]
+    lstm = next(n for n in graph.node if n.op_type == "LSTM")
+    matmul = [n for n in graph.node if n.op_type == "MatMul" and n.input[1] in init][-1]
+    layers = list(model.features)
+    pairs = [
+        (layer, layers[k + 1]) for k, layer in enumerate(layers) if isinstance(layer, nn.Conv2d)
+    ]
+    if len(pairs) != len(convs):
+        raise ValueError(f"{path}: {len(convs)} convolutions, the model has {len(pairs)}")
+    with torch.no_grad():
+        for (conv, bn), node in zip(pairs, convs):
+            conv.weight.copy_(init[node.input[1]])
+            bn.running_mean.zero_()
+            bn.running_var.fill_(1.0 - bn.eps)
+            bn.weight.fill_(1.0)
+            bn.bias.copy_(init[node.input[2]])
+        w, r, b = (init[name] for name in lstm.input[1:4])
+        hidden = r.shape[-1]
+        for d, suffix in enumerate(["", "_reverse"]):
+            getattr(model.rnn, "weight_ih_l0" + suffix).copy_(_onnx_lstm_gates(w[d]))
+            getattr(model.rnn, "weight_hh_l0" + suffix).copy_(_onnx_lstm_gates(r[d]))
+            getattr(model.rnn, "bias_ih_l0" + suffix).copy_(_onnx_lstm_gates(b[d, : 4 * hidden]))
+            getattr(model.rnn, "bias_hh_l0" + suffix).copy_(_onnx_lstm_gates(b[d, 4 * hidden :]))
+        model.head.weight.copy_(init[matmul.input[1]].T)
+        model.head.bias.copy_(init["head.bias"])
+
+
+def freeze_batchnorm(model: nn.Module) -> None:
+    """Put every batch norm in eval mode (running statistics fixed, affine still trained)."""
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.eval()

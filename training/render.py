@@ -11,6 +11,9 @@ and defocus blur, low resolution, JPEG, noise, night, glare and a thin occluder.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,9 +41,15 @@ TRAIN_FONTS = [
     "paktype/PakType Naqsh.ttf",
     "paktype/PakType Ajrak.ttf",
 ]
-#: Font held out of training, for evaluation only. (Awami Nastaliq needs Graphite shaping;
-#: with raqm it renders unjoined letters, so it is not used at all.)
+#: The Nastaliq fonts of :data:`TRAIN_FONTS`: fine-tuning draws them more often.
+NASTALIQ_FONTS = TRAIN_FONTS[:2]
+#: Font held out of training, for evaluation only (a PakType design close to Naskh).
 HELDOUT_FONT = "paktype/PakType Tehreer.ttf"
+#: Nastaliq font held out of training, for evaluation only: a true Nastaliq design the model
+#: never sees. It needs Graphite shaping, which Pillow's bundled raqm lacks, so it is drawn by
+#: HarfBuzz's ``hb-view`` (Debian's libharfbuzz-bin, built with graphite2).
+HELDOUT_NASTALIQ = "awami/AwamiNastaliq-Regular.ttf"
+GRAPHITE_FONTS = frozenset({HELDOUT_NASTALIQ})
 VIDEO_DIR = Path("/work/shared/data/video")
 TEXTURE_CACHE = Path(__file__).resolve().parent / "runs" / "textures.npz"
 
@@ -102,6 +111,8 @@ def load_textures(n_frames: int = 240) -> np.ndarray:
 def text_mask(text: str, font: str, size: int, stroke: int = 0, rtl: bool = True) -> np.ndarray:
     """Alpha mask (uint8) of ``text`` drawn right-to-left (Urdu; ``rtl=False``: English,
     left-to-right), tight to its ink."""
+    if font in GRAPHITE_FONTS:
+        return _graphite_mask(text, font, size)
     f = _font(font, size)
     kw = {
         "direction": "rtl" if rtl else "ltr",
@@ -112,6 +123,65 @@ def text_mask(text: str, font: str, size: int, stroke: int = 0, rtl: bool = True
     im = Image.new("L", (max(1, x1 - x0), max(1, y1 - y0)), 0)
     ImageDraw.Draw(im).text((-x0, -y0), text, font=f, fill=255, **kw)
     return np.asarray(im)
+
+
+def _graphite_mask(text: str, font: str, size: int) -> np.ndarray:
+    """Alpha mask of an Urdu line shaped with Graphite by ``hb-view``, tight to its ink.
+
+    hb-view shapes one right-to-left run and has no bidi step, so digit runs (which read left
+    to right inside Urdu) are reversed before shaping; the text goes in a file, never a shell.
+    """
+    from .corpus import to_visual
+
+    exe = shutil.which("hb-view")
+    if exe is None:
+        raise RuntimeError("hb-view not found: install libharfbuzz-bin (scripts/setup_system.sh)")
+    run = to_visual(text)[::-1]  # logical order, digit runs reversed
+    with tempfile.TemporaryDirectory() as tmp:
+        src, png = Path(tmp) / "line.txt", Path(tmp) / "line.png"
+        src.write_text(run, encoding="utf-8")
+        subprocess.run(
+            [
+                exe,
+                f"--font-file={font_path(font)}",
+                f"--font-size={size}",
+                "--margin=4",
+                "--shapers=graphite2",
+                "--direction=rtl",
+                "--script=Arab",
+                "--language=ur",
+                f"--text-file={src}",
+                "-O",
+                "png",
+                "-o",
+                str(png),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
+        ink = 255 - np.asarray(Image.open(png).convert("L"))
+    rows, cols = np.nonzero(ink > 8)
+    if not len(rows):
+        return np.zeros((1, 1), np.uint8)
+    return np.ascontiguousarray(ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1])
+
+
+def _restyle(rng: np.random.Generator, mask: np.ndarray, size: int) -> np.ndarray:
+    """Vary the letterforms the way other typefaces and painters do: stroke weight (thinner or
+    bolder), slant, and a condensed or extended line."""
+    if rng.random() < 0.3:
+        k = np.ones((2, 2) if size < 40 else (3, 3), np.uint8)
+        mask = cv2.dilate(mask, k) if rng.random() < 0.6 else cv2.erode(mask, k)
+    h, w = mask.shape
+    if rng.random() < 0.2:
+        shear = rng.uniform(-0.25, 0.25)
+        m = np.float32([[1, shear, max(0.0, -shear * h)], [0, 1, 0]])
+        mask = cv2.warpAffine(mask, m, (w + int(abs(shear) * h) + 1, h))
+    if rng.random() < 0.3:
+        fx = rng.uniform(0.7, 1.3)
+        mask = cv2.resize(mask, (max(1, int(w * fx)), h), interpolation=cv2.INTER_AREA)
+    return mask
 
 
 def _jitter(rng: np.random.Generator, rgb: tuple[int, int, int], amount: int) -> np.ndarray:
@@ -142,12 +212,21 @@ def _background(rng: np.random.Generator, h: int, w: int, textures: np.ndarray |
 
 
 def compose(
-    rng: np.random.Generator, text: str, font: str, textures: np.ndarray | None, rtl: bool = True
+    rng: np.random.Generator,
+    text: str,
+    font: str,
+    textures: np.ndarray | None,
+    rtl: bool = True,
+    restyle: bool = False,
 ):
-    """Colour image (uint8 RGB) of ``text`` on a board or photo background."""
+    """Colour image (uint8 RGB) of ``text`` on a board or photo background (``restyle``:
+    with :func:`_restyle`'s stroke, slant and width changes)."""
     size = int(rng.integers(26, 60))
     outline = rng.random() < 0.15
-    mask = text_mask(text, font, size, rtl=rtl).astype(np.float32) / 255
+    mask = text_mask(text, font, size, rtl=rtl)
+    if restyle:
+        mask = _restyle(rng, mask, size)
+    mask = mask.astype(np.float32) / 255
     h, w = mask.shape
     py0, py1 = (rng.uniform(0.03, 0.35, 2) * h).astype(int)
     px0, px1 = (rng.uniform(0.03, 0.6, 2) * h).astype(int)
@@ -258,10 +337,12 @@ def render_line(
     fonts: list[str] | None = None,
     textures: np.ndarray | None = None,
     augment: bool = True,
+    restyle: bool = False,
 ) -> np.ndarray:
-    """One model input (uint8, ``HEIGHT`` x W) showing ``text`` (logical order)."""
+    """One model input (uint8, ``HEIGHT`` x W) showing ``text`` (logical order);
+    ``restyle`` (augmented lines only) varies stroke weight, slant and width."""
     font = pick_font(rng, text, fonts or TRAIN_FONTS)
-    img = compose(rng, text, font, textures if augment else None)
+    img = compose(rng, text, font, textures if augment else None, restyle=augment and restyle)
     if augment:
         img = degrade(rng, img)
     return to_input(img)

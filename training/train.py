@@ -28,7 +28,7 @@ from torch.utils.data import DataLoader, IterableDataset
 
 from . import corpus as C
 from . import render as R
-from .model import CRNN, n_params
+from .model import CRNN, freeze_batchnorm, load_onnx_weights, n_params
 
 SEED = 1234
 
@@ -54,11 +54,19 @@ def collate(images: list[np.ndarray], texts: list[str]) -> dict[str, torch.Tenso
 
 
 class Lines(IterableDataset):
-    """Endless batches of rendered training lines; each worker seeded from ``seed``."""
+    """Endless batches of rendered training lines; each worker seeded from ``seed``.
 
-    def __init__(self, batch_size: int, seed: int) -> None:
+    ``nastaliq_share``: the share of lines drawn in :data:`training.render.NASTALIQ_FONTS`
+    only (the rest in any training font); ``restyle``: vary stroke, slant and width.
+    """
+
+    def __init__(
+        self, batch_size: int, seed: int, nastaliq_share: float = 0.0, restyle: bool = False
+    ) -> None:
         self.batch_size = batch_size
         self.seed = seed
+        self.nastaliq_share = nastaliq_share
+        self.restyle = restyle
 
     def __iter__(self):
         import cv2
@@ -73,7 +81,14 @@ class Lines(IterableDataset):
         while True:
             texts = [C.sample_line(prng, corpus) for _ in range(pool)]
             images = [
-                R.render_line(rng, t, R.TRAIN_FONTS, textures, augment=rng.random() < 0.8)
+                R.render_line(
+                    rng,
+                    t,
+                    R.NASTALIQ_FONTS if rng.random() < self.nastaliq_share else R.TRAIN_FONTS,
+                    textures,
+                    augment=rng.random() < 0.8,
+                    restyle=self.restyle,
+                )
                 for t in texts
             ]
             order = sorted(range(pool), key=lambda i: images[i].shape[1])
@@ -166,15 +181,30 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--val-min", type=float, default=8.0, help="minutes between validations")
     p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (smoke)")
     p.add_argument("--resume", action="store_true", help="continue from OUT/latest.pt")
+    p.add_argument(
+        "--init-onnx",
+        type=Path,
+        default=None,
+        help="fine-tune: start from this exported model's weights (batch norms frozen)",
+    )
+    p.add_argument("--nastaliq-share", type=float, default=0.0, help="lines in Nastaliq only")
+    p.add_argument("--restyle", action="store_true", help="vary stroke weight, slant, width")
+    p.add_argument("--warmup-min", type=float, default=3.0)
     return p.parse_args(argv)
 
 
 def lr_at(args: argparse.Namespace, elapsed: float) -> float:
-    """Learning rate after ``elapsed`` seconds: 3-minute warm-up, then cosine to 2 %."""
+    """Learning rate after ``elapsed`` seconds: linear warm-up, then cosine to 2 %."""
     budget = args.hours * 3600
-    warm = min(1.0, elapsed / 180)
+    warm = min(1.0, elapsed / max(1.0, 60 * args.warmup_min))
     frac = min(1.0, elapsed / budget)
     return args.lr * warm * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * frac)))
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def save(path: Path, **state) -> None:
@@ -191,6 +221,8 @@ def main(argv: list[str] | None = None) -> None:
     torch.manual_seed(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     model = CRNN(len(C.CHARSET) + 1)
+    if args.init_onnx:
+        load_onnx_weights(model, str(args.init_onnx))
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     step, elapsed, best = 0, 0.0, float("inf")
     if args.resume and (args.out / "latest.pt").exists():
@@ -206,6 +238,8 @@ def main(argv: list[str] | None = None) -> None:
         "params": n_params(model),
         "train_fonts": R.TRAIN_FONTS,
         "heldout_font": R.HELDOUT_FONT,
+        "heldout_nastaliq": R.HELDOUT_NASTALIQ,
+        "init_onnx_sha256": _sha256(args.init_onnx) if args.init_onnx else None,
         "corpus_train": C.load(False).sizes(),
         "corpus_heldout": C.load(True).sizes(),
     }
@@ -213,7 +247,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"params {n_params(model)}", flush=True)
     val_images, val_texts = validation_set(args.out / "val.npz")
     loader = DataLoader(
-        Lines(args.batch, args.seed + step),
+        Lines(args.batch, args.seed + step, args.nastaliq_share, args.restyle),
         batch_size=None,
         num_workers=1,
         prefetch_factor=4,
@@ -222,6 +256,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     model.train()
+    if args.init_onnx:
+        freeze_batchnorm(model)
     t_last = t_ckpt = t_val = t_log = time.time()
     losses: list[float] = []
     n_log = 0
@@ -250,6 +286,8 @@ def main(argv: list[str] | None = None) -> None:
             t_log, n_log = time.time(), 0
         if done or time.time() - t_val > args.val_min * 60:
             val = evaluate(model, val_images, val_texts)
+            if args.init_onnx:
+                freeze_batchnorm(model)
             print(f"step {step} val CER {val:.4f} (best {min(best, val):.4f})", flush=True)
             if val < best:
                 best = val
