@@ -1,0 +1,81 @@
+"""The Urdu recogniser's training recipe: fine-tuning starts from the shipped weights, and the
+held-out Nastaliq font is drawn shaped (Graphite through hb-view), right to left."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("onnx")
+
+from geoverify.ocr.urdu import model_path  # noqa: E402
+from training import corpus as C  # noqa: E402
+from training import render as R  # noqa: E402
+from training.model import CRNN, freeze_batchnorm, load_onnx_weights  # noqa: E402
+
+needs_hb_view = pytest.mark.skipif(shutil.which("hb-view") is None, reason="no hb-view")
+
+
+def test_fine_tuning_starts_from_the_shipped_weights() -> None:
+    import onnxruntime as ort
+
+    model = CRNN(len(C.CHARSET) + 1)
+    load_onnx_weights(model, str(model_path()))
+    model.train()
+    freeze_batchnorm(model)  # as fine-tuning runs: batch norms keep the folded statistics
+    model.dropout.eval()
+    x = np.random.default_rng(0).uniform(0, 255, (2, 1, 32, 96)).astype(np.float32)
+    want = ort.InferenceSession(str(model_path())).run(None, {"image": x})[0]
+    with torch.no_grad():
+        got = model(torch.from_numpy(x)).numpy()
+    assert got.shape == want.shape
+    assert np.abs(got - want).max() < 1e-4
+
+
+def _ink_columns(mask: np.ndarray) -> np.ndarray:
+    return np.nonzero((mask > 128).any(0))[0]
+
+
+@needs_hb_view
+def test_held_out_nastaliq_is_drawn_right_to_left() -> None:
+    # alef, a gap, then digits: right to left, the alef is the narrow ink at the right end
+    mask = R.text_mask("ا    ۱۲۳۴", R.HELDOUT_NASTALIQ, 48)
+    cols = _ink_columns(mask)
+    gap = int(np.diff(cols).argmax())  # the spaces
+    assert cols[gap + 1] > 0.75 * mask.shape[1], "the alef is not on the right"
+
+
+@needs_hb_view
+def test_held_out_nastaliq_joins_its_letters() -> None:
+    def parts(mask: np.ndarray) -> int:
+        import cv2
+
+        n, _ = cv2.connectedComponents((mask > 128).astype(np.uint8))
+        return n - 1
+
+    word = "سرگودھا"  # joins as سر / گودھا / ا (plus dots and the gaf's bar)
+    joined = R.text_mask(word, R.HELDOUT_NASTALIQ, 48)
+    apart = R.text_mask(" ".join(word), R.HELDOUT_NASTALIQ, 48)
+    assert joined.shape[1] < apart.shape[1]
+    assert parts(joined) < parts(apart)
+
+
+@needs_hb_view
+def test_held_out_nastaliq_lines_render_as_model_inputs() -> None:
+    rng = np.random.default_rng(3)
+    for augment in (False, True):
+        img = R.render_line(rng, "لاہور ۶۳ کلومیٹر", [R.HELDOUT_NASTALIQ], None, augment, True)
+        assert img.dtype == np.uint8 and img.shape[0] == R.HEIGHT and img.shape[1] >= 8
+        assert img.std() > 10  # there is text on it
+
+
+def test_restyled_masks_stay_masks() -> None:
+    rng = np.random.default_rng(5)
+    base = R.text_mask("زاہدی ہسپتال", R.NASTALIQ_FONTS[0], 40)
+    for _ in range(20):
+        m = R._restyle(rng, base, 40)
+        assert m.dtype == np.uint8 and m.ndim == 2 and m.max() > 128
+        assert 0.6 * base.shape[1] <= m.shape[1] <= 1.6 * base.shape[1]
