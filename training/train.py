@@ -26,6 +26,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, IterableDataset
 
+from geoverify.data import sha256_file
+
 from . import corpus as C
 from . import render as R
 from .model import CRNN, freeze_batchnorm, load_onnx_weights, n_params
@@ -201,12 +203,6 @@ def lr_at(args: argparse.Namespace, elapsed: float) -> float:
     return args.lr * warm * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * frac)))
 
 
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def save(path: Path, **state) -> None:
     """Write a checkpoint atomically."""
     tmp = path.with_suffix(".tmp")
@@ -239,7 +235,7 @@ def main(argv: list[str] | None = None) -> None:
         "train_fonts": R.TRAIN_FONTS,
         "heldout_font": R.HELDOUT_FONT,
         "heldout_nastaliq": R.HELDOUT_NASTALIQ,
-        "init_onnx_sha256": _sha256(args.init_onnx) if args.init_onnx else None,
+        "init_onnx_sha256": sha256_file(args.init_onnx) if args.init_onnx else None,
         "corpus_train": C.load(False).sizes(),
         "corpus_heldout": C.load(True).sizes(),
     }
