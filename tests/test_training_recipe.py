@@ -79,3 +79,16 @@ def test_restyled_masks_stay_masks() -> None:
         m = R._restyle(rng, base, 40)
         assert m.dtype == np.uint8 and m.ndim == 2 and m.max() > 128
         assert 0.6 * base.shape[1] <= m.shape[1] <= 1.6 * base.shape[1]
+
+
+def test_validation_leaves_frozen_batch_norms_frozen() -> None:
+    from training.train import evaluate
+
+    model = CRNN(len(C.CHARSET) + 1)
+    model.train()
+    freeze_batchnorm(model)
+    line = np.full((32, 64), 200, np.uint8)
+    evaluate(model, [line], ["ا"])
+    bns = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    assert model.training and model.rnn.training
+    assert bns and not any(m.training for m in bns)

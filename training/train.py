@@ -151,6 +151,7 @@ def cer(preds: list[str], truths: list[str]) -> float:
 @torch.no_grad()
 def evaluate(model: nn.Module, images: list[np.ndarray], texts: list[str], bs: int = 64) -> float:
     """CER of greedy decoding on a list of line images (batches of similar width)."""
+    modes = {m: m.training for m in model.modules()}  # e.g. frozen batch norms
     model.eval()
     order = sorted(range(len(images)), key=lambda i: images[i].shape[1])
     preds: dict[int, str] = {}
@@ -159,7 +160,8 @@ def evaluate(model: nn.Module, images: list[np.ndarray], texts: list[str], bs: i
         b = collate([images[i] for i in idx], [texts[i] for i in idx])
         for i, p in zip(idx, greedy(model(b["x"]), b["in_len"])):
             preds[i] = p
-    model.train()
+    for m, training in modes.items():
+        m.train(training)
     return cer([preds[i] for i in range(len(texts))], texts)
 
 
@@ -282,8 +284,6 @@ def main(argv: list[str] | None = None) -> None:
             t_log, n_log = time.time(), 0
         if done or time.time() - t_val > args.val_min * 60:
             val = evaluate(model, val_images, val_texts)
-            if args.init_onnx:
-                freeze_batchnorm(model)
             print(f"step {step} val CER {val:.4f} (best {min(best, val):.4f})", flush=True)
             if val < best:
                 best = val
