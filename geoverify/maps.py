@@ -12,6 +12,7 @@ by :class:`_Bound` and :class:`_Literal`, which write the escaped HTML
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -488,11 +489,55 @@ def _fit(
     x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
     x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
     pad = 0.05 * max(x1 - x0, y1 - y0, 1.0)
-    m.fit_bounds(
-        [[y0 - pad, x0 - pad], [y1 + pad, x1 + pad]],
-        padding_top_left=(50, 30),
-        padding_bottom_right=(290, 30),
-    )
+    _fit_bounds(m, (y0 - pad, x0 - pad, y1 + pad, x1 + pad), (50, 30), (290, 30))
+
+
+#: The fit of a map made while its frame was not laid out yet (a report's iframe, sized by
+#: Chromium a moment after its page starts) is redone once the frame has a size, and on every
+#: resize until the reader moves the map. Leaflet clips vector paths to the view they were
+#: drawn in and does not clip them again on a resize, so each path is redrawn too: otherwise a
+#: map first laid out a few pixels wide keeps its regions cut to those pixels.
+_FIT_SCRIPT = """(function () {
+  var map = %(map)s, bounds = %(bounds)s, tl = %(tl)s, br = %(br)s, moved = false;
+  function fit() {
+    var size = map.getSize();
+    if (moved || size.x < 8 || size.y < 8) return;
+    // the padding (room for the panel) takes at most half of a small map
+    var k = Math.min(1, size.x / (2 * (tl[0] + br[0])), size.y / (2 * (tl[1] + br[1])));
+    map.fitBounds(bounds, {paddingTopLeft: [tl[0] * k, tl[1] * k],
+                           paddingBottomRight: [br[0] * k, br[1] * k], animate: false});
+    map.eachLayer(function (layer) { if (layer.redraw && layer._renderer) layer.redraw(); });
+  }
+  ['mousedown', 'wheel', 'touchstart', 'keydown'].forEach(function (name) {
+    map.getContainer().addEventListener(name, function () { moved = true; });
+  });
+  map.on('resize', fit);
+  window.addEventListener('load', function () { map.invalidateSize(false); fit(); });
+  fit();
+})();"""
+
+
+def _fit_bounds(
+    m: folium.Map,
+    box: tuple[float, float, float, float],
+    top_left: tuple[int, int] = (0, 0),
+    bottom_right: tuple[int, int] = (0, 0),
+) -> None:
+    """Fit ``m`` to ``box`` (south, west, north, east), padded by ``top_left`` and
+    ``bottom_right`` pixels (scaled down on a small map), now and whenever its frame is resized
+    before the reader moves it (:data:`_FIT_SCRIPT`)."""
+    s, w, n, e = (float(v) for v in box)
+    if not all(math.isfinite(v) for v in (s, w, n, e)):
+        return
+    _Script(
+        _FIT_SCRIPT
+        % {
+            "map": m.get_name(),
+            "bounds": json.dumps([[s, w], [n, e]]),
+            "tl": json.dumps([int(v) for v in top_left]),
+            "br": json.dumps([int(v) for v in bottom_right]),
+        }
+    ).add_to(m)
 
 
 def plot_batch(
@@ -567,7 +612,7 @@ def plot_batch(
         layer.add_to(m)
     if points:
         lats, lons = zip(*points)
-        m.fit_bounds([[min(lats) - 1, min(lons) - 1], [max(lats) + 1, max(lons) + 1]])
+        _fit_bounds(m, (min(lats) - 1, min(lons) - 1, max(lats) + 1, max(lons) + 1))
     return m
 
 

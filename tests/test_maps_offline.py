@@ -184,3 +184,27 @@ def test_demo_report_shows_the_map_offline(browser, open_page, demo_out, artifac
     page.screenshot(path=str(artifacts / "demo-report-1280x800.png"))
     page.screenshot(path=str(artifacts / "demo-report-full.png"), full_page=True)
     page.close()
+
+
+@pytest.mark.parametrize("first_width", [1, 120])
+def test_map_first_laid_out_tiny_is_fitted_and_drawn_once_it_has_a_size(
+    browser, open_page, demo_out, artifacts, first_width
+):
+    """A report's iframe can get its size a moment after its page starts (Chromium sizes it
+    asynchronously): the map is fitted and its paths drawn again then, not left cut to the
+    few pixels it first had (the blank map a flaky CI run once showed)."""
+    out, _ = demo_out
+    page = browser.new_page(viewport={"width": first_width, "height": 150})
+    page.goto((out / "map.html").resolve().as_uri())
+    page.wait_for_selector("path.gv-place", state="attached", timeout=20_000)
+    page.set_viewport_size(VIEW)
+    page.wait_for_timeout(800)  # Leaflet's resize handler, then its debounced moveend
+    page.screenshot(path=str(artifacts / f"demo-map-from-{first_width}px.png"))
+    for selector in ("path.gv-claim", f"path.gv-region-{BEST}", "path.gv-loc"):
+        assert _changed_by_hiding(page, selector) > 500, selector
+    assert _empty_share(_pixels(page.screenshot())) < 0.40
+    panel = page.locator(".gv-panel").bounding_box()
+    marker = page.locator("path.gv-place").first.bounding_box()
+    assert panel is not None and marker is not None
+    assert marker["x"] + marker["width"] < panel["x"]  # the fit's padding keeps it off the panel
+    page.close()
