@@ -508,8 +508,9 @@ _FIT_SCRIPT = """(function () {
                            paddingBottomRight: [br[0] * k, br[1] * k], animate: false});
     map.eachLayer(function (layer) { if (layer.redraw && layer._renderer) layer.redraw(); });
   }
+  // capture: Leaflet's controls (zoom buttons, the panel) stop their events bubbling
   ['mousedown', 'wheel', 'touchstart', 'keydown'].forEach(function (name) {
-    map.getContainer().addEventListener(name, function () { moved = true; });
+    map.getContainer().addEventListener(name, function () { moved = true; }, true);
   });
   map.on('resize', fit);
   window.addEventListener('load', function () { map.invalidateSize(false); fit(); });

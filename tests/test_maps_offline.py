@@ -188,7 +188,7 @@ def test_demo_report_shows_the_map_offline(browser, open_page, demo_out, artifac
 
 @pytest.mark.parametrize("first_width", [1, 120])
 def test_map_first_laid_out_tiny_is_fitted_and_drawn_once_it_has_a_size(
-    browser, open_page, demo_out, artifacts, first_width
+    browser, demo_out, artifacts, first_width
 ):
     """A report's iframe can get its size a moment after its page starts (Chromium sizes it
     asynchronously): the map is fitted and its paths drawn again then, not left cut to the
@@ -208,3 +208,19 @@ def test_map_first_laid_out_tiny_is_fitted_and_drawn_once_it_has_a_size(
     assert panel is not None and marker is not None
     assert marker["x"] + marker["width"] < panel["x"]  # the fit's padding keeps it off the panel
     page.close()
+
+
+def test_map_is_not_refitted_after_the_reader_zooms_it(browser, demo_out):
+    out, _ = demo_out
+    page = browser.new_page(viewport=VIEW)
+    page.goto((out / "map.html").resolve().as_uri())
+    page.wait_for_selector("path.gv-claim", timeout=20_000)
+    zoom = "() => Object.values(window).find(v => v instanceof L.Map).getZoom()"
+    fitted = page.evaluate(zoom)
+    page.locator(".leaflet-control-zoom-in").click()
+    page.wait_for_timeout(400)
+    page.set_viewport_size({"width": VIEW["width"] - 300, "height": VIEW["height"] - 200})
+    page.wait_for_timeout(800)
+    after = page.evaluate(zoom)
+    page.close()
+    assert after == fitted + 1  # the reader's zoom stays; a refit would have zoomed out
