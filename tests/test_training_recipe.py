@@ -48,6 +48,14 @@ def test_held_out_nastaliq_is_drawn_right_to_left() -> None:
     assert cols[gap + 1] > 0.75 * mask.shape[1], "the alef is not on the right"
 
 
+def test_held_out_nastaliq_refuses_what_hb_view_cannot_draw() -> None:
+    # a stroke or a left-to-right line would be dropped without a word: a clear error instead
+    with pytest.raises(ValueError, match="right-to-left without a stroke"):
+        R.text_mask("لاہور", R.HELDOUT_NASTALIQ, 48, stroke=2)
+    with pytest.raises(ValueError, match="right-to-left without a stroke"):
+        R.text_mask("Lahore", R.HELDOUT_NASTALIQ, 48, rtl=False)
+
+
 @needs_hb_view
 def test_held_out_nastaliq_joins_its_letters() -> None:
     def parts(mask: np.ndarray) -> int:

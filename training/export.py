@@ -12,7 +12,6 @@ training commit, seed, command, sha256 of the ONNX file).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import platform
 import sys
@@ -21,17 +20,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from geoverify.data import sha256_file
+
 from . import corpus as C
 from . import render as R
 from .model import CRNN, n_params
 from .train import SEED, git_commit
 
 MODELS = Path(__file__).resolve().parents[1] / "geoverify" / "models"
-
-
-def sha256(path: Path) -> str:
-    """Hex sha256 of a file."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def export(ckpt: Path, out: Path, command: str) -> dict:
@@ -62,7 +58,7 @@ def export(ckpt: Path, out: Path, command: str) -> dict:
     meta = {
         "format": "geoverify-urdu-crnn/1",
         "onnx": out.name,
-        "onnx_sha256": sha256(out),
+        "onnx_sha256": sha256_file(out),
         "charset": C.CHARSET,
         "blank_index": 0,
         "classes": "index 0 is the CTC blank; index i + 1 is charset[i]",

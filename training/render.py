@@ -2,7 +2,8 @@
 
 :func:`render_line` returns a grayscale ``uint8`` array of height :data:`HEIGHT` (32) and
 width at most :data:`MAX_WIDTH`. Backgrounds are random crops of frames of the real videos
-in ``/work/shared/data/video`` (decoded once and cached as ``training/runs/textures.npz``,
+in ``../shared/data/video`` beside the repository (``$GEOVERIFY_SHARED/data/video`` where that
+is set, as the tests and benchmarks read it; decoded once and cached as ``training/runs/textures.npz``,
 never committed); colours follow road signs (white on green or blue), warning boards
 (black on yellow, white on red), shop boards and plain dark-on-light / light-on-dark text.
 Augmentations imitate a photo from a moving car or a crowd: perspective, rotation, motion
@@ -11,6 +12,7 @@ and defocus blur, low resolution, JPEG, noise, night, glare and a thin occluder.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -50,7 +52,8 @@ HELDOUT_FONT = "paktype/PakType Tehreer.ttf"
 #: HarfBuzz's ``hb-view`` (Debian's libharfbuzz-bin, built with graphite2).
 HELDOUT_NASTALIQ = "awami/AwamiNastaliq-Regular.ttf"
 GRAPHITE_FONTS = frozenset({HELDOUT_NASTALIQ})
-VIDEO_DIR = Path("/work/shared/data/video")
+_ROOT = Path(__file__).resolve().parents[1]
+VIDEO_DIR = Path(os.environ.get("GEOVERIFY_SHARED", _ROOT.parent / "shared")) / "data" / "video"
 TEXTURE_CACHE = Path(__file__).resolve().parent / "runs" / "textures.npz"
 
 # (background, foreground) RGB
@@ -97,12 +100,17 @@ def load_textures(n_frames: int = 240) -> np.ndarray:
 
     frames: list[np.ndarray] = []
     videos = sorted(VIDEO_DIR.glob("*.mp4"))
+    if not videos:
+        # blank backgrounds would train another model without a word said
+        raise FileNotFoundError(
+            f"{VIDEO_DIR}: no .mp4 videos for the backgrounds (set GEOVERIFY_SHARED)"
+        )
     for video in videos:
         with av.open(str(video)) as container:
             decoded = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
         step = max(1, len(decoded) // (n_frames // max(1, len(videos))))
         frames += [cv2.resize(f, (320, 180), interpolation=cv2.INTER_AREA) for f in decoded[::step]]
-    arr = np.stack(frames).astype(np.uint8) if frames else np.zeros((1, 180, 320, 3), np.uint8)
+    arr = np.stack(frames).astype(np.uint8)
     TEXTURE_CACHE.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(TEXTURE_CACHE, frames=arr)
     return arr
@@ -112,6 +120,9 @@ def text_mask(text: str, font: str, size: int, stroke: int = 0, rtl: bool = True
     """Alpha mask (uint8) of ``text`` drawn right-to-left (Urdu; ``rtl=False``: English,
     left-to-right), tight to its ink."""
     if font in GRAPHITE_FONTS:
+        if stroke or not rtl:
+            # hb-view draws one plain right-to-left run: it would silently drop these
+            raise ValueError(f"{font}: Graphite lines are drawn right-to-left without a stroke")
         return _graphite_mask(text, font, size)
     f = _font(font, size)
     kw = {

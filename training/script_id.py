@@ -201,8 +201,9 @@ def train(args: argparse.Namespace) -> None:
 
 
 def export(args: argparse.Namespace) -> None:
-    import hashlib
     import subprocess
+
+    from geoverify.data import sha256_file
 
     ckpt = torch.load(args.checkpoint, map_location="cpu", weights_only=False)
     model = ScriptCNN()
@@ -222,7 +223,7 @@ def export(args: argparse.Namespace) -> None:
     commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout
     meta = {"classes": list(CLASSES), "input": {"height": R.HEIGHT, "max_width": R.MAX_WIDTH}}
     meta |= {"training": ckpt["record"], "export_commit": commit.strip()}
-    meta["onnx_sha256"] = hashlib.sha256(out.read_bytes()).hexdigest()
+    meta["onnx_sha256"] = sha256_file(out)
     out.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {out} ({out.stat().st_size} bytes)")
 
