@@ -13,7 +13,8 @@ Measured in one run:
 - located: the best row's offset (``ref_start - clip_start``) within 0.5 s of the truth, and its
   ``mirrored`` right;
 - flagged ``ambiguous``: the clips whose best row says that nearby offsets explain them as
-  well (the pixels cannot pin the offset), split by located or not;
+  well (the pixels cannot pin the offset), split by located or not, and whether the truth
+  lies in the range of starts the row gives (``ref_start_min`` to ``ref_start_max``);
 - false matches: unrelated clips that return any row;
 - cost: PyAV decoding every frame of the reference (the baseline, best of 2), the first search
   (reference hashes not cached) and each further search (cached), as ratios.
@@ -40,6 +41,7 @@ from pathlib import Path
 import av
 import cv2
 import numpy as np
+import pandas as pd
 
 import geoverify as gv
 from geoverify._videoedit import Edit, make_clip, pan, read_frames, write_video
@@ -282,13 +284,15 @@ def _report(args, reference, duration, decode, rows, times, false, load) -> str:
         f"{sum(r[5] for r in on_pans)}/{len(on_pans)} from pans over still photos",
         f"- flagged `ambiguous` (nearby offsets explain the clip as well): "
         f"{sum(_flagged(r) for r in rows if not r[5])}/{len(rows) - located} of the clips not located, "
-        f"{sum(_flagged(r) for r in rows if r[5])}/{located} of those located",
+        f"{sum(_flagged(r) for r in rows if r[5])}/{located} of those located; the truth inside the "
+        f"range of starts given: {sum(_in_range(r) for r in rows if _flagged(r))}/"
+        f"{sum(_flagged(r) for r in rows)} of the flagged",
         f"- **false matches: {sum(n > 0 for _, n, _ in false)}/{len(false)}** unrelated clips",
         f"- plain decoding of the reference (PyAV, every frame): {decode:.1f} s",
         f"- first search (hashes the reference): {times[0]:.1f} s = **{times[0] / decode:.2f}x** plain decoding",
         f"- each further clip (hashes cached): {further:.2f} s on average = **{further / times[0]:.1%}** of the first",
         "",
-        "| clip | truth (s) | found clip | found reference | offset error (s) | similarity | mirrored | inliers | ambiguous | ok | s |",
+        "| clip | truth (s) | found clip | found reference | offset error (s) | similarity | mirrored | inliers | ambiguous: range of starts (s) | ok | s |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, start, end, best, err, ok, secs in rows:
@@ -300,7 +304,7 @@ def _report(args, reference, duration, decode, rows, times, false, load) -> str:
         lines.append(
             f"| {name} | {start:.2f}-{end:.2f} | {best.clip_start:.2f}-{best.clip_end:.2f} | "
             f"{best.ref_start:.2f}-{best.ref_end:.2f} | {err:+.2f} | {best.similarity:.2f} | "
-            f"{bool(best.mirrored)} | {int(best.inliers)} | {bool(best.ambiguous)} | "
+            f"{bool(best.mirrored)} | {int(best.inliers)} | {_range(best)} | "
             f"{'yes' if ok else 'NO'} | {secs:.2f} |"
         )
     lines += ["", "| unrelated clip | rows returned | s |", "|---|---|---|"]
@@ -311,6 +315,19 @@ def _report(args, reference, duration, decode, rows, times, false, load) -> str:
 def _flagged(row: tuple) -> bool:
     best = row[3]
     return best is not None and bool(best.ambiguous)
+
+
+def _in_range(row: tuple) -> bool:
+    """Whether the true start of the clip in the reference lies in the range the row gives."""
+    best, start = row[3], row[1]
+    truth = start + float(best.clip_start)
+    return bool(best.ref_start_min - 0.05 <= truth <= best.ref_start_max + 0.05)
+
+
+def _range(best: pd.Series) -> str:
+    if not best.ambiguous:
+        return "False"
+    return f"True: {best.ref_start_min:.2f}-{best.ref_start_max:.2f}"
 
 
 if __name__ == "__main__":

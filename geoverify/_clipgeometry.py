@@ -22,7 +22,11 @@ errors up to 0.23 s, 0.10 s now: ``benchmarks/clip_precision.py``.) Where the ca
 relative to the scene (a tripod, or a pan at constant speed, where any nearby offset explains
 the clip with a crop shifted a little) the geometry cannot tell offsets apart and the hashes'
 offset is kept; :func:`ambiguous` says so, where the offsets ``PROBE`` s either side explain the
-clip as well (one transform, pixels as close).
+clip as well (one transform, pixels as close). :func:`open_range` then bounds the offsets that
+explain it: the clip frame slides across the reference frame as the offset changes (as it does
+between the two probes) and no offset can put it past the reference frame's edge; the offset is
+placed in the middle of them, which halves the worst error over the range (the hashes' offset
+may sit anywhere in it, at an edge too).
 """
 
 from __future__ import annotations
@@ -69,19 +73,25 @@ SAME_RESIDUAL = 1.5
 #: ... and when as much of the clip frame falls inside the reference frame there (a share of
 #: the clip frame): at a wrong offset an uncropped clip of a steady pan runs off the edge.
 SAME_COVERAGE = 0.005
+#: Corners of the clip frame moving slower than this (reference pixels per second of offset)
+#: do not bound :func:`open_range` (a still scene).
+MIN_SLIDE = 0.5
 
 
 @dataclass
 class Geometry:
-    """The frame pairs at one offset: the spread and drift of their transforms and the
-    residual of the pixels (None where fewer than three pairs could be followed, see
-    :func:`measure`)."""
+    """The frame pairs at one offset: the spread and drift of their transforms, the
+    residual of the pixels, the clip frame's corners in the reference frame (4 x 2 pixels, the
+    mean over the pairs) and the reference frame's ``(width, height)``; None where fewer than
+    three pairs could be followed, see :func:`measure`."""
 
     offset: float
     spread: float | None
     drift: NDArray[np.float64] | None
     residual: float | None = None
     coverage: float | None = None
+    corners: NDArray[np.float64] | None = None
+    frame: tuple[int, int] | None = None
 
 
 def grab(path: Path, times: list[float]) -> list[Any]:
@@ -245,12 +255,13 @@ def measure(
     diagonal, how far they scatter (RMS) and how fast they move with clip time (least
     squares, per corner coordinate); and, over the pairs, the medians of the pixels' residual
     and of the clip frame's coverage (:func:`agreement`)."""
-    tt, corners, residuals, covered = [], [], [], []
+    tt, corners, residuals, covered, frame = [], [], [], [], (0, 0)
     for t, a, b in zip(times, clips, refs):
         if a is None or b is None:
             continue
         affine = refined(a, b, guess)
         if affine is not None:
+            frame = (int(b.shape[1]), int(b.shape[0]))
             corners.append(_corners(a.shape, affine).ravel() / float(np.hypot(*b.shape[:2])))
             resid, cover = agreement(a, b, affine)
             residuals.append(resid)
@@ -259,11 +270,15 @@ def measure(
     if len(corners) < 3:
         return Geometry(offset, None, None)
     c = np.asarray(corners)
-    c = c - c.mean(axis=0)
+    mean = c.mean(axis=0)
+    c = c - mean
     t = np.asarray(tt) - np.mean(tt)
     spread = float(np.sqrt((c**2).sum(axis=1).mean() / 4))
     drift = (t @ c) / float(t @ t)
-    return Geometry(offset, spread, drift, float(np.median(residuals)), float(np.median(covered)))
+    at = mean.reshape(4, 2) * float(np.hypot(frame[0], frame[1]))
+    return Geometry(
+        offset, spread, drift, float(np.median(residuals)), float(np.median(covered)), at, frame
+    )
 
 
 def _warped(
@@ -310,16 +325,64 @@ def ambiguous(best: Geometry, at: Any) -> bool:
         return False
     for offset in (best.offset - PROBE, best.offset + PROBE):
         (g,) = at([offset])
-        if not (
-            g.spread is not None
-            and g.residual is not None
-            and g.coverage is not None
-            and g.spread <= SPREAD_OK
-            and g.residual <= SAME_RESIDUAL * best.residual + 1e-6
-            and g.coverage >= best.coverage - SAME_COVERAGE
-        ):
+        if not _as_good(g, best):
             return False
     return True
+
+
+def _as_good(g: Geometry, best: Geometry) -> bool:
+    """Whether ``g`` explains the clip as well as ``best``: one transform, pixels as close, as
+    much of the clip frame inside the reference frame."""
+    return (
+        g.spread is not None
+        and g.residual is not None
+        and g.coverage is not None
+        and best.residual is not None
+        and best.coverage is not None
+        and g.spread <= SPREAD_OK
+        and g.residual <= SAME_RESIDUAL * best.residual + 1e-6
+        and g.coverage >= best.coverage - SAME_COVERAGE
+    )
+
+
+def open_range(
+    best: Geometry, at: Any, bounds: tuple[float, float]
+) -> tuple[Geometry, float, float]:
+    """For an ``ambiguous`` ``best``: ``(the offset to report, the least and the greatest
+    offset that explain the clip as well)``.
+
+    The clip frame's corners slide across the reference frame linearly in the offset, at the
+    speed they move between the probes ``PROBE`` s either side; the range runs as far as no
+    corner crosses the reference frame's edge (or goes further past it than at ``best``),
+    within ``bounds`` (the offsets at which the clip lies inside the reference's duration) and
+    ``MAX_SHIFT`` either side. Where both ends are bounded so, the offset reported is the
+    range's middle if it explains the clip as well as ``best`` (measured); otherwise ``best``.
+    Where the geometry bounds no end (a still scene), the range is what was measured: the
+    probes."""
+    minus, plus = at([best.offset - PROBE, best.offset + PROBE])
+    low, high = best.offset - PROBE, best.offset + PROBE
+    if best.corners is None or best.frame is None or minus.corners is None or plus.corners is None:
+        return best, low, high
+    speed = (plus.corners - minus.corners) / (plus.offset - minus.offset)  # px per s, (4, 2)
+    edge = np.array(best.frame, np.float64)  # x runs to the width, y to the height
+    c = best.corners
+    lo_edge, hi_edge = np.minimum(c, 0.0), np.maximum(c, edge)
+    rel_low, rel_high = -np.inf, np.inf
+    for v, a, b, x in zip(speed.ravel(), lo_edge.ravel(), hi_edge.ravel(), c.ravel()):
+        if abs(v) < MIN_SLIDE:
+            continue
+        t1, t2 = sorted(((a - x) / v, (b - x) / v))
+        rel_low, rel_high = max(rel_low, t1), min(rel_high, t2)
+    if not (np.isfinite(rel_low) and np.isfinite(rel_high)):
+        return best, low, high
+    rel_low = max(rel_low, -MAX_SHIFT, bounds[0] - best.offset)
+    rel_high = min(rel_high, MAX_SHIFT, bounds[1] - best.offset)
+    if rel_low > -PROBE or rel_high < PROBE:
+        # the probes explain the clip as well: the range holds them whatever the slide says
+        return best, min(low, best.offset + rel_low), max(high, best.offset + rel_high)
+    low, high = best.offset + rel_low, best.offset + rel_high
+    (middle,) = at([0.5 * (low + high)])
+    return (middle if _as_good(middle, best) else best), low, high
 
 
 def zero_drift(seen: list[Geometry]) -> float | None:

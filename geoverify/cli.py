@@ -124,7 +124,7 @@ def _local_video(source: str, media_dir: str | None) -> tuple[Path, dict[str, ob
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .clips import AMBIGUOUS_OFFSET, find_clip, format_time
+    from .clips import alignment_notes, find_clip, format_time
 
     clip, _ = _local_video(args.clip, args.media_dir)
     reference, origin = _local_video(args.reference, args.media_dir)
@@ -135,14 +135,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if table.empty:
         _say(f"{args.clip} was not found in {args.reference}")
         return 1
-    for r in table.itertuples():
-        flags = (", mirrored" if r.mirrored else "") + (
-            f", {AMBIGUOUS_OFFSET}" if r.ambiguous else ""
-        )
+    for r in table.to_dict("records"):
+        notes = "".join(f", {n}" for n in alignment_notes(r))
         _say(
-            f"clip {format_time(r.clip_start)}-{format_time(r.clip_end)} = reference "
-            f"{format_time(r.ref_start)}-{format_time(r.ref_end)} "
-            f"(similarity {r.similarity:.2f}{flags})"
+            f"clip {format_time(r['clip_start'])}-{format_time(r['clip_end'])} = reference "
+            f"{format_time(r['ref_start'])}-{format_time(r['ref_end'])} "
+            f"(similarity {r['similarity']:.2f}{notes})"
         )
     return 0
 

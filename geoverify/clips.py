@@ -22,6 +22,7 @@ clip searched in the same reference costs the decoding of the clip, not of the r
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ from ._framehash import NO_CROP, VideoHashes, hash_video, popcount
 from ._framehash import reference_hashes as _reference_hashes
 from .exceptions import InputError
 
-__all__ = ["AMBIGUOUS_OFFSET", "CLIP_COLUMNS", "find_clip", "format_time"]
+__all__ = ["AMBIGUOUS_OFFSET", "CLIP_COLUMNS", "alignment_notes", "find_clip", "format_time"]
 
 #: Columns of :func:`find_clip`'s table.
 CLIP_COLUMNS = [
@@ -46,6 +47,8 @@ CLIP_COLUMNS = [
     "distance",
     "inliers",
     "ambiguous",
+    "ref_start_min",
+    "ref_start_max",
 ]
 #: What the report and ``geoverify compare`` say of an alignment flagged ``ambiguous``.
 AMBIGUOUS_OFFSET = "offset not pinned to 0.5 s: a steady pan or a still scene"
@@ -70,6 +73,30 @@ def format_time(seconds: float) -> str:
     m, s = divmod(rest, 60)
     text = f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
     return text + (f".{frac}" if frac else "")
+
+
+def alignment_notes(alignment: Mapping[str, Any]) -> list[str]:
+    """What the report and ``geoverify compare`` say of an alignment (a row of
+    :func:`find_clip`, or one read back from a manifest) beside its spans: ``mirrored``, and
+    :data:`AMBIGUOUS_OFFSET` with the range of starts where it is known."""
+    notes = ["mirrored"] if alignment.get("mirrored") else []
+    if alignment.get("ambiguous"):
+        low, high = (_seconds(alignment.get(k)) for k in ("ref_start_min", "ref_start_max"))
+        if low is not None and high is not None and high > low:
+            notes.append(
+                f"{AMBIGUOUS_OFFSET}; it may start anywhere from {format_time(low)} to "
+                f"{format_time(high)} of the reference"
+            )
+        else:
+            notes.append(AMBIGUOUS_OFFSET)
+    return notes
+
+
+def _seconds(value: Any) -> float | None:
+    """``value`` as a finite number of seconds (numpy's too), None where it is not one."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        return None
+    return float(value) if np.isfinite(value) else None
 
 
 def _path(p: Any, what: str) -> Path:
@@ -121,7 +148,10 @@ def find_clip(
         where offsets half a second either side explain the clip as well (one fixed transform,
         pixels as close, as much of the clip inside the reference frame: a crop of a pan at
         constant speed over a still, or a still scene), so the offset is one of a range that
-        the pixels cannot narrow. Empty when the clip is not in the reference. ``attrs``
+        the pixels cannot narrow; ``ref_start_min, ref_start_max`` bound that range (the
+        clip frame would cross the reference frame's edge beyond them) and ``ref_start`` is
+        then its middle; they equal ``ref_start`` where the offset is pinned. Empty when the
+        clip is not in the reference. ``attrs``
         holds ``reference_cached`` and the hashing parameters.
 
     Raises
@@ -240,6 +270,8 @@ def _alignment(cl: VideoHashes, ref: VideoHashes, k: int, variant: int) -> dict[
         "distance": distance,
         "inliers": -1,
         "ambiguous": False,
+        "ref_start_min": clip_start + offset,
+        "ref_start_max": clip_start + offset,
     }
 
 
@@ -306,7 +338,13 @@ def _confirm(
 
     (first,) = at([offset])
     best = geo.correct(first, at)
+    low = high = best.offset
+    row["ambiguous"] = geo.ambiguous(best, at)
+    if row["ambiguous"]:
+        inside = (-row["clip_start"], ref.duration - row["clip_end"])
+        best, low, high = geo.open_range(best, at, inside)
     row["ref_start"] += best.offset - offset
     row["ref_end"] += best.offset - offset
-    row["ambiguous"] = geo.ambiguous(best, at)
+    row["ref_start_min"] = row["clip_start"] + low
+    row["ref_start_max"] = row["clip_start"] + high
     return int(inliers)

@@ -232,7 +232,7 @@ def _name(path: Any) -> str:
 def footage_lines(case: Case) -> list[str]:
     """One plain sentence per alignment found ("viral.mp4 0:00-0:20 = original.mp4 3:18-3:38
     (similarity 0.93)"), not escaped."""
-    from .clips import AMBIGUOUS_OFFSET, format_time
+    from .clips import alignment_notes, format_time
 
     out = []
     for f in case.footage or []:
@@ -242,10 +242,7 @@ def footage_lines(case: Case) -> list[str]:
             what = f"similarity {float(f['similarity']):.2f}"
         except (KeyError, TypeError, ValueError):
             continue
-        if f.get("mirrored"):
-            what += ", mirrored"
-        if f.get("ambiguous"):
-            what += f", {AMBIGUOUS_OFFSET}"
+        what = ", ".join([what, *alignment_notes(f)])
         origin = f.get("reference_provenance")
         title = origin.get("title") if isinstance(origin, dict) else None
         ref = _name(f.get("reference")) + (f' ("{title}")' if title else "")

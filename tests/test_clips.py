@@ -98,10 +98,17 @@ def test_find_clip_says_when_a_steady_pan_leaves_the_offset_open(shared, tmp_pat
     clip = make_clip(steady, tmp_path / "crop.mp4", 3.0, 11.0, Edit(crop=(0.05, 0.08, 0.1, 0.0)))
     best = gv.find_clip(clip, steady).iloc[0]
     assert best.inliers >= gv.matching.MIN_INLIERS and best.ambiguous
+    # the view slides 0.8 frame widths in 14 s; the crop leaves 0.10 of a frame on its right
+    # and 0.05 on its left: any start from 1.75 s before the truth to 0.875 s after explains it
+    low, high = best.ref_start_min - best.clip_start, best.ref_start_max - best.clip_start
+    assert low <= 3.0 <= high
+    assert abs(low - (3.0 - 1.75)) < 0.3 and abs(high - (3.0 + 0.875)) < 0.3
+    assert abs(best.ref_start - best.clip_start - 0.5 * (low + high)) < 1e-6  # the middle
     # uncropped, the clip runs off the reference frame half a second away: pinned
     whole = make_clip(steady, tmp_path / "whole.mp4", 3.0, 11.0, Edit(scale=0.6))
     best = gv.find_clip(whole, steady).iloc[0]
     assert abs(best.ref_start - best.clip_start - 3.0) < 0.2 and not best.ambiguous
+    assert best.ref_start_min == best.ref_start == best.ref_start_max
 
 
 @pytest.mark.parametrize("crf", [24, 28, 32])
@@ -430,3 +437,37 @@ def test_x264_params_name_only_sets_the_cpu_has(tmp_path):
     narrow.write_text("flags\t\t: fpu sse sse2 avx2\n")
     assert x264_params(str(narrow)) == {}  # no AVX-512: x264 chooses
     assert x264_params(str(tmp_path / "none")) == {}
+
+
+def test_open_range_runs_until_the_clip_frame_meets_the_reference_frames_edge():
+    from geoverify._clipgeometry import MAX_SHIFT, PROBE, Geometry, open_range
+
+    frame = (320, 180)
+    # the clip frame spans x 16-288 of the reference frame and slides left 20 px per second
+    box = np.array([[16.0, 14.0], [288.0, 14.0], [288.0, 180.0], [16.0, 180.0]])
+
+    def g(offset, residual=10.0, slide=20.0):
+        return Geometry(offset, 0.0002, None, residual, 1.0, box - [slide * offset, 0], frame)
+
+    def measured(worse_middle=False, slide=20.0):
+        def at(offsets):
+            return [g(o, 30.0 if worse_middle and abs(o) > 0.1 else 10.0, slide) for o in offsets]
+
+        return at
+
+    best, low, high = open_range(g(0.0), measured(), (-100.0, 100.0))
+    # 16 px to the left edge at 20 px/s: 0.8 s later; 32 px to the right edge: 1.6 s earlier
+    assert (low, high) == pytest.approx((-1.6, 0.8))
+    assert best.offset == pytest.approx(-0.4)  # the middle, as good as the start
+    # the middle explains the clip worse (the slide is not steady that far): the start stays
+    best, low, high = open_range(g(0.0), measured(worse_middle=True), (-100.0, 100.0))
+    assert best.offset == 0.0 and (low, high) == pytest.approx((-1.6, 0.8))
+    # the clip cannot start before the reference does
+    best, low, high = open_range(g(0.0), measured(), (-1.0, 100.0))
+    assert (low, high) == pytest.approx((-1.0, 0.8)) and best.offset == pytest.approx(-0.1)
+    # a still scene: nothing bounds the range, so it is what was measured, the probes
+    best, low, high = open_range(g(0.0, slide=0.0), measured(slide=0.0), (-100.0, 100.0))
+    assert best.offset == 0.0 and (low, high) == (-PROBE, PROBE)
+    # a slow slide is bounded at most MAX_SHIFT either side
+    _, low, high = open_range(g(0.0, slide=2.0), measured(slide=2.0), (-100.0, 100.0))
+    assert (low, high) == pytest.approx((-MAX_SHIFT, MAX_SHIFT))

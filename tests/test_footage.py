@@ -197,3 +197,13 @@ def test_footage_lines_say_when_the_offset_is_open():
     (steady,) = footage_lines(SimpleNamespace(footage=[{**entry, "ambiguous": True}]))
     assert pinned == "viral.mp4 0:00-0:20 = original.mp4 3:18-3:38 (similarity 0.90)"
     assert steady.endswith(f"(similarity 0.90, {AMBIGUOUS_OFFSET})")
+    ranged = {**entry, "ambiguous": True, "ref_start_min": 196.4, "ref_start_max": 199.6}
+    (line,) = footage_lines(SimpleNamespace(footage=[ranged]))
+    assert line.endswith(
+        f"{AMBIGUOUS_OFFSET}; it may start anywhere from 3:16.4 to 3:19.6 of the reference)"
+    )
+    # a manifest's range that is not two finite numbers in order is not shown
+    for low, high in [("196", 199.6), (float("nan"), 199.6), (199.6, 196.4), (True, 199.6)]:
+        bad = {**ranged, "ref_start_min": low, "ref_start_max": high}
+        (line,) = footage_lines(SimpleNamespace(footage=[bad]))
+        assert line.endswith(f"(similarity 0.90, {AMBIGUOUS_OFFSET})"), (low, high)
