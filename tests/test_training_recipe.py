@@ -100,3 +100,17 @@ def test_validation_leaves_frozen_batch_norms_frozen() -> None:
     bns = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
     assert model.training and model.rnn.training
     assert bns and not any(m.training for m in bns)
+
+
+def test_exported_training_command_rebuilds_the_run_options() -> None:
+    # the model card's command comes from the run's config.json: every option must survive
+    from training.train import command_line, parse_args
+
+    given = ["--out", "training/runs/ft9", "--hours", "1.25", "--lr", "0.0004", "--seed", "2026"]
+    given += ["--init-onnx", "geoverify/models/urdu_crnn.onnx", "--nastaliq-share", "0.45"]
+    args = parse_args([*given, "--restyle", "--resume"])
+    command = command_line({k: str(v) for k, v in vars(args).items()})
+    assert command.startswith(".venv/bin/python -m training.train ") and "--resume" not in command
+    again = parse_args(command.split()[3:])
+    assert vars(again) == {**vars(args), "resume": False}
+    assert command_line({k: str(v) for k, v in vars(parse_args([])).items()}).endswith("train")

@@ -25,7 +25,7 @@ from geoverify.data import sha256_file
 from . import corpus as C
 from . import render as R
 from .model import CRNN, n_params
-from .train import SEED, git_commit
+from .train import SEED, command_line, git_commit
 
 MODELS = Path(__file__).resolve().parents[1] / "geoverify" / "models"
 
@@ -86,14 +86,9 @@ def export(ckpt: Path, out: Path, command: str) -> dict:
             "hours": round(state.get("elapsed", 0.0) / 3600, 3),
             "val_cer": state.get("cer", state.get("best_cer")),
         },
-        "seed": SEED,
+        "seed": int(config["args"]["seed"]) if config.get("args") else SEED,
         "training_commit": config.get("commit", "unknown"),
-        "training_command": (
-            config.get("args")
-            and "nice -n 15 .venv/bin/python -m training.train --out {out} --hours {hours}".format(
-                **config["args"]
-            )
-        ),
+        "training_command": config.get("args") and command_line(config["args"]),
         "export_command": command,
         "export_commit": git_commit(),
         "train_fonts": R.TRAIN_FONTS,

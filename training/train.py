@@ -197,6 +197,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def command_line(saved: dict[str, str]) -> str:
+    """The ``training.train`` command that a run's saved options (``config.json``'s ``args``,
+    values as strings) came from: every option that is not its default, ``--resume`` left out."""
+    defaults = {k: str(v) for k, v in vars(parse_args([])).items()}
+    parts = [".venv/bin/python -m training.train"]
+    for key, value in saved.items():
+        if key == "resume" or value == defaults.get(key):
+            continue
+        flag = "--" + key.replace("_", "-")
+        parts.append(flag if value == "True" else f"{flag} {value}")
+    return " ".join(parts)
+
+
 def lr_at(args: argparse.Namespace, elapsed: float) -> float:
     """Learning rate after ``elapsed`` seconds: linear warm-up, then cosine to 2 %."""
     budget = args.hours * 3600

@@ -39,6 +39,11 @@ DETECT_SIDE = 960
 MIN_CONFIDENCE = 0.2
 #: Lines shorter than this (pixels, across the text) are not read.
 MIN_LINE_HEIGHT = 8
+#: Margin (share of the line's height above and below, 1.5 times it at each end) of the crop
+#: the Urdu recogniser reads: CRAFT's box clips Nastaliq's rising strokes and dots. Wider is
+#: worse on the real set (0.2: 2.png CER 0.312 -> 0.353; 0.3: also 1 Latin and 1 Urdu string
+#: fewer), the recogniser having learnt lines cut tight: benchmarks/RESULTS.md, 2026-12-03.
+URDU_CROP_MARGIN = 0.1
 #: Most lines read in one frame (a crowd of detections is texture, not signage).
 MAX_LINES = 64
 #: The script classifier decides a line's script when it is at least this sure (set before
@@ -273,7 +278,7 @@ class SceneTextEngine(OCREngine):
         urdu = [empty] * len(lines)
         p_arabic = [float("nan")] * len(lines)
         if "ur" in self.languages and lines:
-            crops = [detect.rectify(gray, _as_quad(where), margin=0.1) for where in lines]
+            crops = [detect.rectify(gray, _as_quad(where), URDU_CROP_MARGIN) for where in lines]
             if "en" in self.languages and self.script_classifier:
                 from ._scriptid import arabic_probability
 
