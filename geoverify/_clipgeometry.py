@@ -358,7 +358,7 @@ def open_range(
     ``MAX_SHIFT`` either side. Where both ends are bounded so, the offset reported is the
     range's middle if it explains the clip as well as ``best`` (measured); otherwise ``best``.
     Where the geometry bounds no end (a still scene), the range is what was measured: the
-    probes."""
+    probes (within ``bounds``, as every range is)."""
     minus, plus = at([best.offset - PROBE, best.offset + PROBE])
     low, high = best.offset - PROBE, best.offset + PROBE
     if best.corners is None or best.frame is None or minus.corners is None or plus.corners is None:
@@ -374,12 +374,13 @@ def open_range(
         t1, t2 = sorted(((a - x) / v, (b - x) / v))
         rel_low, rel_high = max(rel_low, t1), min(rel_high, t2)
     if not (np.isfinite(rel_low) and np.isfinite(rel_high)):
-        return best, low, high
+        return best, max(low, bounds[0]), min(high, bounds[1])
     rel_low = max(rel_low, -MAX_SHIFT, bounds[0] - best.offset)
     rel_high = min(rel_high, MAX_SHIFT, bounds[1] - best.offset)
     if rel_low > -PROBE or rel_high < PROBE:
         # the probes explain the clip as well: the range holds them whatever the slide says
-        return best, min(low, best.offset + rel_low), max(high, best.offset + rel_high)
+        low, high = min(low, best.offset + rel_low), max(high, best.offset + rel_high)
+        return best, max(low, bounds[0]), min(high, bounds[1])
     low, high = best.offset + rel_low, best.offset + rel_high
     (middle,) = at([0.5 * (low + high)])
     return (middle if _as_good(middle, best) else best), low, high

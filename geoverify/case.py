@@ -783,12 +783,13 @@ def _saved_footage(provenance: dict[str, Any]) -> list[dict[str, Any]] | None:
     saved = provenance.get("same_footage")
     if not isinstance(saved, list):
         return None
+    from .clips import _seconds
+
     keys = ("clip_start", "clip_end", "ref_start", "ref_end", "similarity")
     return [
         e
         for e in saved[: cf.MAX_MANIFEST_ENTRIES]
-        if isinstance(e, dict)
-        and all(isinstance(e.get(k), (int, float)) and not isinstance(e.get(k), bool) for k in keys)
+        if isinstance(e, dict) and all(_seconds(e.get(k)) is not None for k in keys)
     ]
 
 

@@ -21,6 +21,7 @@ clip searched in the same reference costs the decoding of the clip, not of the r
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -92,11 +93,20 @@ def alignment_notes(alignment: Mapping[str, Any]) -> list[str]:
     return notes
 
 
+#: Longest time (seconds) :func:`format_time` is given from a manifest: a week of video.
+LONGEST = 7 * 24 * 3600.0
+
+
 def _seconds(value: Any) -> float | None:
-    """``value`` as a finite number of seconds (numpy's too), None where it is not one."""
+    """``value`` as a number of seconds (numpy's too) in ``[-LONGEST, LONGEST]``, None where
+    it is not one (a manifest may hold anything)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
         return None
-    return float(value) if np.isfinite(value) else None
+    try:
+        seconds = float(value)
+    except (OverflowError, TypeError, ValueError):
+        return None
+    return seconds if math.isfinite(seconds) and abs(seconds) <= LONGEST else None
 
 
 def _path(p: Any, what: str) -> Path:
@@ -150,7 +160,7 @@ def find_clip(
         constant speed over a still, or a still scene), so the offset is one of a range that
         the pixels cannot narrow; ``ref_start_min, ref_start_max`` bound that range (the
         clip frame would cross the reference frame's edge beyond them) and ``ref_start`` is
-        then its middle; they equal ``ref_start`` where the offset is pinned. Empty when the
+        then its middle where that explains the clip as well (otherwise the offset found); they equal ``ref_start`` where the offset is pinned. Empty when the
         clip is not in the reference. ``attrs``
         holds ``reference_cached`` and the hashing parameters.
 
@@ -345,6 +355,7 @@ def _confirm(
         best, low, high = geo.open_range(best, at, inside)
     row["ref_start"] += best.offset - offset
     row["ref_end"] += best.offset - offset
-    row["ref_start_min"] = row["clip_start"] + low
-    row["ref_start_max"] = row["clip_start"] + high
+    # from ref_start itself, so that a pinned row's three are equal to the last bit
+    row["ref_start_min"] = row["ref_start"] - (best.offset - low)
+    row["ref_start_max"] = row["ref_start"] + (high - best.offset)
     return int(inliers)

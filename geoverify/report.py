@@ -232,16 +232,16 @@ def _name(path: Any) -> str:
 def footage_lines(case: Case) -> list[str]:
     """One plain sentence per alignment found ("viral.mp4 0:00-0:20 = original.mp4 3:18-3:38
     (similarity 0.93)"), not escaped."""
-    from .clips import alignment_notes, format_time
+    from .clips import _seconds, alignment_notes, format_time
 
     out = []
     for f in case.footage or []:
-        try:
-            span = f"{format_time(f['clip_start'])}-{format_time(f['clip_end'])}"
-            ref_span = f"{format_time(f['ref_start'])}-{format_time(f['ref_end'])}"
-            what = f"similarity {float(f['similarity']):.2f}"
-        except (KeyError, TypeError, ValueError):
-            continue
+        times = [_seconds(f.get(k)) for k in ("clip_start", "clip_end", "ref_start", "ref_end")]
+        similarity = _seconds(f.get("similarity"))
+        if similarity is None or any(t is None for t in times):
+            continue  # not an alignment find_clip could have made
+        a, b, c, d = (format_time(t or 0.0) for t in times)
+        span, ref_span, what = f"{a}-{b}", f"{c}-{d}", f"similarity {similarity:.2f}"
         what = ", ".join([what, *alignment_notes(f)])
         origin = f.get("reference_provenance")
         title = origin.get("title") if isinstance(origin, dict) else None

@@ -203,7 +203,24 @@ def test_footage_lines_say_when_the_offset_is_open():
         f"{AMBIGUOUS_OFFSET}; it may start anywhere from 3:16.4 to 3:19.6 of the reference)"
     )
     # a manifest's range that is not two finite numbers in order is not shown
-    for low, high in [("196", 199.6), (float("nan"), 199.6), (199.6, 196.4), (True, 199.6)]:
+    hostile = [("196", 199.6), (float("nan"), 199.6), (199.6, 196.4), (True, 199.6)]
+    hostile += [(2**70, 199.6), (196.4, 1e308), (196.4, float("inf")), (None, 199.6)]
+    for low, high in hostile:
         bad = {**ranged, "ref_start_min": low, "ref_start_max": high}
         (line,) = footage_lines(SimpleNamespace(footage=[bad]))
         assert line.endswith(f"(similarity 0.90, {AMBIGUOUS_OFFSET})"), (low, high)
+
+
+def test_saved_footage_keeps_only_entries_with_times_it_can_show():
+    from geoverify.case import _saved_footage
+    from geoverify.report import footage_lines
+
+    good = {"clip_start": 0, "clip_end": 20.0, "ref_start": 198.0, "ref_end": 218.0}
+    good["similarity"] = 0.9
+    bad = [{**good, "clip_start": v} for v in (1e308, float("inf"), 2**70, "0", True, None)]
+    kept = _saved_footage({"same_footage": [good, *bad, "not an entry"]})
+    assert kept == [good]
+    # a case whose footage was set by hand with such values still renders its other lines
+    from types import SimpleNamespace
+
+    assert len(footage_lines(SimpleNamespace(footage=[*bad, good]))) == 1
