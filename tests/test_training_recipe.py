@@ -3,6 +3,7 @@ held-out Nastaliq font is drawn shaped (Graphite through hb-view), right to left
 
 from __future__ import annotations
 
+import shlex
 import shutil
 
 import numpy as np
@@ -111,6 +112,11 @@ def test_exported_training_command_rebuilds_the_run_options() -> None:
     args = parse_args([*given, "--restyle", "--resume"])
     command = command_line({k: str(v) for k, v in vars(args).items()})
     assert command.startswith(".venv/bin/python -m training.train ") and "--resume" not in command
-    again = parse_args(command.split()[3:])
+    again = parse_args(shlex.split(command)[3:])
     assert vars(again) == {**vars(args), "resume": False}
-    assert command_line({k: str(v) for k, v in vars(parse_args([])).items()}).endswith("train")
+    # every option is written, defaults too: a default changed later cannot change the command
+    assert "--batch 32" in command and "--warmup-min 3.0" in command
+    odd = parse_args(["--out", "runs/a b; rm -rf x"])
+    assert (
+        parse_args(shlex.split(command_line({k: str(v) for k, v in vars(odd).items()}))[3:]) == odd
+    )

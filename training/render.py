@@ -95,7 +95,9 @@ def font_covers(name: str) -> frozenset[str]:
 def load_textures(n_frames: int = 240) -> np.ndarray:
     """Frames of the real videos as an ``(N, 180, 320, 3)`` uint8 array (cached)."""
     if TEXTURE_CACHE.exists():
-        return np.load(TEXTURE_CACHE)["frames"]
+        cached = np.load(TEXTURE_CACHE)["frames"]
+        if cached.any():  # an all-black cache was written when the videos were missing
+            return cached
     import av
 
     frames: list[np.ndarray] = []

@@ -17,6 +17,7 @@ import argparse
 import json
 import math
 import random
+import shlex
 import subprocess
 import time
 from pathlib import Path
@@ -199,14 +200,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def command_line(saved: dict[str, str]) -> str:
     """The ``training.train`` command that a run's saved options (``config.json``'s ``args``,
-    values as strings) came from: every option that is not its default, ``--resume`` left out."""
-    defaults = {k: str(v) for k, v in vars(parse_args([])).items()}
+    values as strings) came from: every option, so that a default changed later does not
+    change it; ``--resume`` left out, flags that were off and options that were None too."""
     parts = [".venv/bin/python -m training.train"]
     for key, value in saved.items():
-        if key == "resume" or value == defaults.get(key):
+        if key == "resume" or value in ("False", "None"):
             continue
         flag = "--" + key.replace("_", "-")
-        parts.append(flag if value == "True" else f"{flag} {value}")
+        parts.append(flag if value == "True" else f"{flag} {shlex.quote(value)}")
     return " ".join(parts)
 
 
