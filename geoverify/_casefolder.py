@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
+import numpy as np
+
 from .exceptions import CaseFormatError
 
 #: The layout version of case folders this geoverify writes, and the oldest it reads.
@@ -218,17 +220,25 @@ def _typed(value: Any) -> list[Any]:
     return out
 
 
+def finite_number(value: Any) -> float | None:
+    """``value`` (read from JSON, or numpy's) as a finite float; None for anything else: a
+    bool, text, NaN, an infinity, an integer too big for a float (JSON allows any)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        return None
+    try:
+        number = float(value)
+    except (OverflowError, TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
 def case_params(meta: dict[str, Any]) -> dict[str, Any]:
     """The keyword arguments of :class:`~geoverify.Case` from a case.json, each checked."""
     p = meta.get("params")
     if not isinstance(p, dict):
         raise CaseFormatError("case.json: no 'params' object")
     every = p.get("every", 1.0)
-    if (
-        isinstance(every, bool)
-        or not isinstance(every, (int, float))
-        or not (math.isfinite(every) and every > 0)
-    ):
+    if (finite_number(every) or 0.0) <= 0:
         raise CaseFormatError(f"case.json: every must be a positive number, found {every!r}")
     keyframes = p.get("keyframes", True)
     if not isinstance(keyframes, bool):
@@ -388,9 +398,7 @@ def frame_entries(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
                 f"{frames_dir}/manifest.json: {e['file']!r} is not a frame file name"
             )
         t = e.get("t")
-        if t is not None and (
-            isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t)
-        ):
+        if t is not None and finite_number(t) is None:
             raise CaseFormatError(f"{frames_dir}/manifest.json: {e['file']}: bad time {t!r}")
         out.append((inside(folder, f"frames/{e['file']}", "frames/manifest.json"), e))
     return out

@@ -21,7 +21,6 @@ clip searched in the same reference costs the decoding of the clip, not of the r
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -100,13 +99,10 @@ LONGEST = 7 * 24 * 3600.0
 def _seconds(value: Any) -> float | None:
     """``value`` as a number of seconds (numpy's too) in ``[-LONGEST, LONGEST]``, None where
     it is not one (a manifest may hold anything)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
-        return None
-    try:
-        seconds = float(value)
-    except (OverflowError, TypeError, ValueError):
-        return None
-    return seconds if math.isfinite(seconds) and abs(seconds) <= LONGEST else None
+    from ._casefolder import finite_number
+
+    seconds = finite_number(value)
+    return seconds if seconds is not None and abs(seconds) <= LONGEST else None
 
 
 def _path(p: Any, what: str) -> Path:

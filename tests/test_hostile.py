@@ -389,6 +389,12 @@ def test_a_source_glob_never_pulls_in_local_files(saved_case, tmp_path):
         ("case.json", b"\xff\xfe\x00", "not UTF-8"),
         ("case.json", b'{"params": {"claim": 7}}', "claim must be text"),
         ("case.json", b'{"params": {"claim": "PoK", "every": "fast"}}', "every must be"),
+        # JSON integers have no bound: one too big for a float is refused, not an OverflowError
+        (
+            "case.json",
+            b'{"params": {"claim": "PoK", "every": 1' + b"0" * 400 + b"}}",
+            "every must be",
+        ),
         ("case.json", b'{"params": {"claim": "Narnia"}}', "unknown region"),
         ("case.json", b'{"format": 99, "params": {"claim": "PoK"}}', "upgrade geoverify"),
         (
@@ -407,6 +413,11 @@ def test_a_source_glob_never_pulls_in_local_files(saved_case, tmp_path):
         ("text.csv", b"\xff\xfe\x00\x00garbage", "not a readable CSV"),
         ("candidates.geojson", b'{"type": "Feature"}', "not a readable GeoJSON"),
         ("frames/manifest.json", b'{"frames": [{"file": "../../etc/passwd"}]}', "not a frame file"),
+        (
+            "frames/manifest.json",
+            b'{"frames": [{"file": "frame_000001.png", "t": 1' + b"0" * 400 + b"}]}",
+            "bad time",
+        ),
     ],
 )
 def test_malformed_files_raise_case_format_error(saved_case, tmp_path, name, content, match):
