@@ -90,6 +90,17 @@ def test_restyled_masks_stay_masks() -> None:
         assert 0.6 * base.shape[1] <= m.shape[1] <= 1.6 * base.shape[1]
 
 
+def test_condensed_lines_are_squeezed_within_the_range() -> None:
+    lo, hi = R.CONDENSE_RANGE
+    for seed in range(6):
+        plain = R.render_line(np.random.default_rng(seed), "آہستہ چلیں", None, None, False)
+        dense = R.render_line(
+            np.random.default_rng(seed), "آہستہ چلیں", None, None, False, condense=1.0
+        )
+        assert dense.shape[0] == R.HEIGHT
+        assert lo * plain.shape[1] - 1 <= dense.shape[1] <= hi * plain.shape[1] + 1
+
+
 def test_validation_leaves_frozen_batch_norms_frozen() -> None:
     from training.train import evaluate
 

@@ -29,6 +29,10 @@ cv2.setNumThreads(1)
 
 HEIGHT = 32
 MAX_WIDTH = 400
+#: Width factors of a condensed line (``render_line(condense=...)``). Real Nastaliq print and
+#: signs come 4.8-8 px per character at the model's height (urdu-print/2.png, urdu-signs),
+#: the renderer's Nastaliq lines 7 (median) and all its lines 11.
+CONDENSE_RANGE = (0.5, 1.0)
 FONT_DIR = Path("/usr/share/fonts/truetype")
 #: Fonts the recogniser is trained on (each checked to shape Urdu with raqm).
 TRAIN_FONTS = [
@@ -351,14 +355,23 @@ def render_line(
     textures: np.ndarray | None = None,
     augment: bool = True,
     restyle: bool = False,
+    condense: float = 0.0,
 ) -> np.ndarray:
     """One model input (uint8, ``HEIGHT`` x W) showing ``text`` (logical order);
-    ``restyle`` (augmented lines only) varies stroke weight, slant and width."""
+    ``restyle`` (augmented lines only) varies stroke weight, slant and width; ``condense``:
+    the share of lines squeezed to 0.5-1.0 of their width, as dense print and signs are set
+    (see :data:`CONDENSE_RANGE`)."""
     font = pick_font(rng, text, fonts or TRAIN_FONTS)
     img = compose(rng, text, font, textures if augment else None, restyle=augment and restyle)
     if augment:
         img = degrade(rng, img)
-    return to_input(img)
+    line = to_input(img)
+    if condense and rng.random() < condense:
+        fx = rng.uniform(*CONDENSE_RANGE)
+        line = cv2.resize(
+            line, (max(8, round(line.shape[1] * fx)), HEIGHT), interpolation=cv2.INTER_AREA
+        )
+    return line
 
 
 def main() -> None:

@@ -60,16 +60,23 @@ class Lines(IterableDataset):
     """Endless batches of rendered training lines; each worker seeded from ``seed``.
 
     ``nastaliq_share``: the share of lines drawn in :data:`training.render.NASTALIQ_FONTS`
-    only (the rest in any training font); ``restyle``: vary stroke, slant and width.
+    only (the rest in any training font); ``restyle``: vary stroke, slant and width;
+    ``condense``: the share of lines squeezed horizontally (:func:`training.render.render_line`).
     """
 
     def __init__(
-        self, batch_size: int, seed: int, nastaliq_share: float = 0.0, restyle: bool = False
+        self,
+        batch_size: int,
+        seed: int,
+        nastaliq_share: float = 0.0,
+        restyle: bool = False,
+        condense: float = 0.0,
     ) -> None:
         self.batch_size = batch_size
         self.seed = seed
         self.nastaliq_share = nastaliq_share
         self.restyle = restyle
+        self.condense = condense
 
     def __iter__(self):
         import cv2
@@ -91,6 +98,7 @@ class Lines(IterableDataset):
                     textures,
                     augment=rng.random() < 0.8,
                     restyle=self.restyle,
+                    condense=self.condense,
                 )
                 for t in texts
             ]
@@ -194,6 +202,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--nastaliq-share", type=float, default=0.0, help="lines in Nastaliq only")
     p.add_argument("--restyle", action="store_true", help="vary stroke weight, slant, width")
+    p.add_argument(
+        "--condense", type=float, default=0.0, help="share of lines squeezed to 0.5-1.0 width"
+    )
     p.add_argument("--warmup-min", type=float, default=3.0)
     return p.parse_args(argv)
 
@@ -259,7 +270,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"params {n_params(model)}", flush=True)
     val_images, val_texts = validation_set(args.out / "val.npz")
     loader = DataLoader(
-        Lines(args.batch, args.seed + step, args.nastaliq_share, args.restyle),
+        Lines(args.batch, args.seed + step, args.nastaliq_share, args.restyle, args.condense),
         batch_size=None,
         num_workers=1,
         prefetch_factor=4,
