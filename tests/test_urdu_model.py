@@ -169,16 +169,6 @@ def test_a_bare_array_is_not_a_list_of_lines(reader: UrduRecognizer) -> None:
         reader.recognize(np.zeros((32, 100), np.uint8))  # type: ignore[arg-type]
 
 
-@needs_font
-def test_batched_reading_matches_one_by_one(reader: UrduRecognizer) -> None:
-    lines = [render(n, size=s) for n, s in zip(NAMES, (20, 60, 32, 44, 28, 52, 36, 24))]
-    together = reader.recognize(lines)
-    alone = [reader.recognize([line])[0] for line in lines]
-    assert [r.text for r in together] == [r.text for r in alone]
-    for a, b in zip(together, alone):
-        assert abs(a.confidence - b.confidence) < 0.05
-
-
 #: Phrases as on signs, beside the names, for the condensed lines below.
 PHRASES = ["آہستہ چلیں", "خطرناک موڑ ہیں", "سرکاری ہسپتال", "لاہور ۶۳ کلومیٹر"]
 
@@ -194,6 +184,17 @@ def condensed(text: str, fx: float) -> np.ndarray:
 
 
 @needs_font
+def test_batched_reading_matches_one_by_one(reader: UrduRecognizer) -> None:
+    lines = [render(n, size=s) for n, s in zip(NAMES, (20, 60, 32, 44, 28, 52, 36, 24))]
+    lines += [condensed(t, fx) for t, fx in zip(PHRASES, (0.4, 0.5, 0.6, 0.7))]  # read twice
+    together = reader.recognize(lines)
+    alone = [reader.recognize([line])[0] for line in lines]
+    assert [r.text for r in together] == [r.text for r in alone]
+    for a, b in zip(together, alone):
+        assert abs(a.confidence - b.confidence) < 0.05
+
+
+@needs_font
 def test_dense_lines_are_read_again_stretched(reader: UrduRecognizer) -> None:
     # the committed model on these 12 lines squeezed to half their width: CER 0.34 read once,
     # 0.06 read again stretched to MIN_PX_PER_CHAR
@@ -205,6 +206,12 @@ def test_dense_lines_are_read_again_stretched(reader: UrduRecognizer) -> None:
     cer_once = sum(Levenshtein.distance(r.text, t) for r, t in zip(once, texts)) / chars
     cer_again = sum(Levenshtein.distance(r.text, t) for r, t in zip(again, texts)) / chars
     assert cer_again < 0.5 * cer_once and cer_again < CER_BOUND, (cer_once, cer_again)
+    # the second reading is kept only where it is at least as sure as the first
+    for a, o in zip(again, once):
+        assert a.confidence >= o.confidence - 1e-9
+    # the committed model reads مظفرآباد at size 48 again (stretched 1.2x) as مظفر آباد, less
+    # sure than its first, right reading: the first is kept
+    assert reader.recognize([render("مظفرآباد")])[0].text == "مظفرآباد"
     # at the usual density the second reading changes little (the bound the plain test uses)
     plain = reader.recognize([render(t) for t in texts])
     assert sum(Levenshtein.distance(r.text, t) for r, t in zip(plain, texts)) / chars < CER_BOUND
@@ -218,3 +225,15 @@ def test_density_stretch_bounds() -> None:
     assert urdu.density_stretch(10, 100) == urdu.MAX_STRETCH
     # a line just denser than the target is not worth a second reading
     assert urdu.density_stretch(int(9 * 10 / 1.1), 10) == 1.0
+    assert urdu.density_stretch(100, 13) == pytest.approx(1.17)
+    assert urdu.density_stretch(180, 23) == pytest.approx(urdu.MIN_STRETCH)  # at the cut-off
+    # never wider than the widest input: a line at the cap is read once
+    assert urdu.density_stretch(urdu.MAX_INPUT_WIDTH, 1000) == 1.0
+    assert urdu.density_stretch(1500, 1000) == pytest.approx(urdu.MAX_INPUT_WIDTH / 1500)
+
+
+def test_stretch_factors_are_checked(reader: UrduRecognizer) -> None:
+    line = np.full((32, 64), 200, np.uint8)
+    for bad in ([1.0, 1.0], [0.0], [float("nan")], [float("inf")], [-1.0]):
+        with pytest.raises(InputError, match="stretch"):
+            reader.log_probs([line], bad)

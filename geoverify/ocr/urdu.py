@@ -5,10 +5,10 @@ Urdu text (Naskh or Nastaliq, Urdu and ASCII digits) from a grayscale or RGB cro
 run left to right over the image, i.e. in *visual* order; readings are returned in logical
 Unicode order.
 
-A line the first reading finds denser than the model was trained on (fewer than
-:data:`MIN_PX_PER_CHAR` pixels per character at its height, as Nastaliq print and signs often
-are) is stretched horizontally and read again (:func:`density_stretch`); the surer of the
-two readings is kept.
+A line the first reading finds denser than the model was trained on (under about 7.8 pixels
+per character at its height, as Nastaliq print and signs often are) is stretched to
+:data:`MIN_PX_PER_CHAR` and read again (:func:`density_stretch`); the second reading is kept
+where its greedy reading is at least as confident as the first's.
 
 Decoding is greedy CTC (the *raw* reading). Given a lexicon (for example the gazetteer's
 Arabic-script place names), a prefix beam search constrained to a trie of the lexicon finds
@@ -73,16 +73,17 @@ LEXICON_MAX_GAP = 0.75
 #: ... and when the raw reading is within this many edits per character of the entry (so a
 #: line the model read as empty or as something else entirely never becomes a place name).
 LEXICON_MAX_EDITS = 0.4
-#: Pixels per character (at the model's height) a line is read at, at least: a line the first
-#: reading finds denser is stretched to this and read again (:func:`density_stretch`). Real
+#: Pixels per character (at the model's height) a dense line is stretched to for a second
+#: reading: one the first reading finds under ``MIN_PX_PER_CHAR / MIN_STRETCH`` (about 7.8)
+#: (:func:`density_stretch`). Real
 #: Nastaliq is set denser than most training lines (4.8-8 px against a median of 11), and the
 #: model then drops characters. Chosen on rendered lines (``training.evaluate``'s sets; the
 #: real images were not used to choose it): the held-out Nastaliq font's CER 0.169 -> 0.115
-#: clean, 0.290 -> 0.256 augmented, the training fonts' 0.043 -> 0.027 clean, no set worse
-#: (``training/results/restretch.json``); fresh seeds agree. The real images are in
-#: benchmarks/RESULTS.md.
+#: clean, 0.290 -> 0.256 augmented, the training fonts' 0.043 -> 0.027 clean, none worse by
+#: more than 0.001 (``training/results/restretch.json`` against ``urdu_crnn.json``). The real
+#: images: benchmarks/RESULTS.md.
 MIN_PX_PER_CHAR = 9.0
-#: Most a line is stretched by :data:`MIN_PX_PER_CHAR`.
+#: Largest factor :func:`density_stretch` returns.
 MAX_STRETCH = 2.5
 #: Least stretch worth a second reading (a line near :data:`MIN_PX_PER_CHAR` is read once).
 MIN_STRETCH = 1.15
@@ -472,9 +473,17 @@ class UrduRecognizer:
         -------
         list
             One array (or None) per line.
+
+        Raises
+        ------
+        InputError
+            If a line is not a uint8 image array, or ``stretch`` does not hold one finite,
+            positive factor per line.
         """
         grays = [_as_gray(line, i) for i, line in enumerate(lines)]
         factors = [1.0] * len(grays) if stretch is None else [float(f) for f in stretch]
+        if len(factors) != len(grays) or not all(0 < f < float("inf") for f in factors):
+            raise InputError("stretch must hold one finite, positive factor per line")
         inputs = [prepare(g, self.height, f) for g, f in zip(grays, factors)]
         out: list[np.ndarray | None] = [None] * len(inputs)
         todo = [i for i, x in enumerate(inputs) if x is not None]
@@ -517,9 +526,9 @@ class UrduRecognizer:
             (normalised with :func:`geoverify.text.normalize`; entries with characters the
             model cannot write are ignored).
         restretch
-            Read again, stretched, the lines the first reading finds denser than
-            :data:`MIN_PX_PER_CHAR` (:func:`density_stretch`); the second reading is kept
-            where it is at least as confident as the first.
+            Read again, stretched, the lines the first reading finds too dense
+            (:func:`density_stretch`); the second reading is kept where its greedy reading is
+            at least as confident as the first's (before any lexicon).
 
         Returns
         -------
@@ -540,10 +549,12 @@ class UrduRecognizer:
         return [self._read(lp, root) if lp is not None else EMPTY for lp in found]
 
     def _restretch(self, lines: Sequence[np.ndarray], found: list[np.ndarray | None]) -> None:
-        """Read the dense lines again, stretched; keep (in ``found``) a second reading that is
-        at least as confident as the first (on rendered place names in the held-out Nastaliq
-        font, keeping every second reading raised the CER 0.234 -> 0.246; this rule: 0.229)."""
-        stretch = [self._stretch(lp, line) for lp, line in zip(found, lines)]
+        """Read the dense lines again, stretched; keep the surer greedy reading in ``found``.
+
+        Keeping every second reading raised the CER of rendered place names in the held-out
+        Nastaliq font (``training.evaluate``'s set) from 0.234 to 0.246; this rule: 0.229.
+        """
+        stretch = [self._stretch(lp, line, i) for i, (lp, line) in enumerate(zip(found, lines))]
         again = [i for i, f in enumerate(stretch) if f > 1.0]
         second = self.log_probs([lines[i] for i in again], [stretch[i] for i in again])
         for i, lp in zip(again, second):
@@ -553,13 +564,13 @@ class UrduRecognizer:
             if self._read(lp, None).confidence >= self._read(first, None).confidence:
                 found[i] = lp
 
-    def _stretch(self, log_probs: np.ndarray | None, line: np.ndarray) -> float:
+    def _stretch(self, log_probs: np.ndarray | None, line: np.ndarray, index: int) -> float:
         """How much to stretch ``line`` for a second reading, from its greedy first one."""
         if log_probs is None:
             return 1.0
         labels, _ = greedy_decode(np.exp(log_probs), self.charset)
         chars = sum(self.charset[k - 1] != " " for k in labels)
-        prepared = prepare(_as_gray(line, 0), self.height)
+        prepared = prepare(_as_gray(line, index), self.height)
         return density_stretch(0 if prepared is None else prepared.shape[1], chars)
 
     def _read(self, log_probs: np.ndarray, root: _Node | None) -> UrduReading:
@@ -618,7 +629,7 @@ def lexicon_choice(
     return best, float(gap), Levenshtein.distance(raw, best)
 
 
-def density_stretch(width: int, chars: int) -> float:
+def density_stretch(width: int, chars: int, max_width: int = MAX_INPUT_WIDTH) -> float:
     """The horizontal stretch that brings a line to :data:`MIN_PX_PER_CHAR`.
 
     Parameters
@@ -627,16 +638,19 @@ def density_stretch(width: int, chars: int) -> float:
         The line's width in pixels at the model's height.
     chars
         Characters (spaces left out) its first reading found.
+    max_width
+        Widest input the stretched line may become (:data:`MAX_INPUT_WIDTH`).
 
     Returns
     -------
     float
-        1.0 where the line is not denser than that (or nothing was read), else the factor,
-        at most :data:`MAX_STRETCH`. Factors under :data:`MIN_STRETCH` count as 1.
+        The factor, at most :data:`MAX_STRETCH` and at most ``max_width / width``; 1.0 where
+        that is under :data:`MIN_STRETCH` (a line of at least ``MIN_PX_PER_CHAR /
+        MIN_STRETCH``, about 7.8 px per character, is read once) or nothing was read.
     """
     if chars <= 0 or width <= 0:
         return 1.0
-    f = min(MAX_STRETCH, MIN_PX_PER_CHAR * chars / width)
+    f = min(MAX_STRETCH, MIN_PX_PER_CHAR * chars / width, max_width / width)
     return f if f >= MIN_STRETCH else 1.0
 
 
