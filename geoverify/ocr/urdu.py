@@ -80,7 +80,7 @@ LEXICON_MAX_EDITS = 0.4
 #: model then drops characters. Chosen on rendered lines (``training.evaluate``'s sets; the
 #: real images were not used to choose it): the held-out Nastaliq font's CER 0.169 -> 0.115
 #: clean, 0.290 -> 0.256 augmented, the training fonts' 0.043 -> 0.027 clean, none worse by
-#: more than 0.001 (``training/results/restretch.json`` against ``urdu_crnn.json``). The real
+#: more than 0.001 (``training/results/ft1_restretch.json`` against ``ft1.json``). The real
 #: images: benchmarks/RESULTS.md.
 MIN_PX_PER_CHAR = 9.0
 #: Largest factor :func:`density_stretch` returns.
