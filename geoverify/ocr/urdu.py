@@ -75,13 +75,13 @@ LEXICON_MAX_GAP = 0.75
 LEXICON_MAX_EDITS = 0.4
 #: Pixels per character (at the model's height) a dense line is stretched to for a second
 #: reading: one the first reading finds under ``MIN_PX_PER_CHAR / MIN_STRETCH`` (about 7.8)
-#: (:func:`density_stretch`). Real
-#: Nastaliq is set denser than most training lines (4.8-8 px against a median of 11), and the
-#: model then drops characters. Chosen on rendered lines (``training.evaluate``'s sets; the
-#: real images were not used to choose it): the held-out Nastaliq font's CER 0.169 -> 0.115
-#: clean, 0.290 -> 0.256 augmented, the training fonts' 0.043 -> 0.027 clean, none worse by
-#: more than 0.001 (``training/results/ft1_restretch.json`` against ``ft1.json``). The real
-#: images: benchmarks/RESULTS.md.
+#: (:func:`density_stretch`). Real Nastaliq is set denser than most training lines (4.8-8 px
+#: against a median of 11), and the model then drops characters. Chosen on rendered lines
+#: (``training.evaluate``'s sets; the real images were not used to choose it) with ft1: the
+#: held-out Nastaliq font's CER 0.169 -> 0.115 clean, 0.290 -> 0.256 augmented, the training
+#: fonts' 0.043 -> 0.027 clean, none worse by more than 0.001 (``training/results/``
+#: ``ft1_restretch.json`` against ``ft1.json``); with the committed ft3, 0.160 -> 0.118 and
+#: 0.284 -> 0.250. The real images: benchmarks/RESULTS.md.
 MIN_PX_PER_CHAR = 9.0
 #: Largest factor :func:`density_stretch` returns.
 MAX_STRETCH = 2.5
@@ -551,8 +551,9 @@ class UrduRecognizer:
     def _restretch(self, lines: Sequence[np.ndarray], found: list[np.ndarray | None]) -> None:
         """Read the dense lines again, stretched; keep the surer greedy reading in ``found``.
 
-        Keeping every second reading raised the CER of rendered place names in the held-out
-        Nastaliq font (``training.evaluate``'s set) from 0.234 to 0.246; this rule: 0.229.
+        With ft1, keeping every second reading raised the CER of rendered place names in the
+        held-out Nastaliq font (``training.evaluate``'s set) from 0.234 to 0.246; this rule:
+        0.229.
         """
         stretch = [self._stretch(lp, line, i) for i, (lp, line) in enumerate(zip(found, lines))]
         again = [i for i, f in enumerate(stretch) if f > 1.0]
