@@ -401,14 +401,24 @@ def prepare(gray: np.ndarray, height: int, stretch: float = 1.0) -> np.ndarray |
     h, w = gray.shape
     if h < MIN_LINE_HEIGHT or w < 2:
         return None
-    if h * w > MAX_LINE_PIXELS:  # enormous crop: shrink first, cheaply
-        f = (MAX_LINE_PIXELS / (h * w)) ** 0.5
-        gray = cv2.resize(
-            gray, (max(2, int(w * f)), max(height, int(h * f))), interpolation=cv2.INTER_AREA
-        )
-        h, w = gray.shape
-    new_w = int(min(MAX_INPUT_WIDTH, max(8, round(w * height / h * stretch))))
+    fh, fw = _fitted(h, w, height)
+    if (fh, fw) != (h, w):  # enormous crop: shrink first, cheaply
+        gray = cv2.resize(gray, (fw, fh), interpolation=cv2.INTER_AREA)
+    new_w = _input_width(fh, fw, height, stretch)
     return cv2.resize(np.ascontiguousarray(gray), (new_w, height), interpolation=cv2.INTER_AREA)
+
+
+def _fitted(h: int, w: int, height: int) -> tuple[int, int]:
+    """A line's size after :func:`prepare` shrinks an enormous crop (else its own)."""
+    if h * w <= MAX_LINE_PIXELS:
+        return h, w
+    f = (MAX_LINE_PIXELS / (h * w)) ** 0.5
+    return max(height, int(h * f)), max(2, int(w * f))
+
+
+def _input_width(h: int, w: int, height: int, stretch: float = 1.0) -> int:
+    """The width :func:`prepare` scales an ``h`` x ``w`` line (after :func:`_fitted`) to."""
+    return int(min(MAX_INPUT_WIDTH, max(8, round(w * height / h * stretch))))
 
 
 def _batches(widths: Sequence[int]) -> list[list[int]]:
@@ -555,24 +565,24 @@ class UrduRecognizer:
         held-out Nastaliq font (``training.evaluate``'s set) from 0.234 to 0.246; this rule:
         0.229.
         """
-        stretch = [self._stretch(lp, line, i) for i, (lp, line) in enumerate(zip(found, lines))]
+        first = [None if lp is None else self._read(lp, None) for lp in found]
+        stretch = [self._stretch(r, line) for r, line in zip(first, lines)]
         again = [i for i, f in enumerate(stretch) if f > 1.0]
         second = self.log_probs([lines[i] for i in again], [stretch[i] for i in again])
         for i, lp in zip(again, second):
-            first = found[i]
-            if lp is None or first is None:
+            before = first[i]
+            if lp is None or before is None:
                 continue
-            if self._read(lp, None).confidence >= self._read(first, None).confidence:
+            if self._read(lp, None).confidence >= before.confidence:
                 found[i] = lp
 
-    def _stretch(self, log_probs: np.ndarray | None, line: np.ndarray, index: int) -> float:
-        """How much to stretch ``line`` for a second reading, from its greedy first one."""
-        if log_probs is None:
+    def _stretch(self, first: UrduReading | None, line: np.ndarray) -> float:
+        """How much to stretch ``line`` for a second reading, from its greedy ``first`` one."""
+        if first is None:
             return 1.0
-        labels, _ = greedy_decode(np.exp(log_probs), self.charset)
-        chars = sum(self.charset[k - 1] != " " for k in labels)
-        prepared = prepare(_as_gray(line, index), self.height)
-        return density_stretch(0 if prepared is None else prepared.shape[1], chars)
+        h, w = line.shape[:2]
+        width = _input_width(*_fitted(h, w, self.height), self.height)
+        return density_stretch(width, len(first.raw.replace(" ", "")))
 
     def _read(self, log_probs: np.ndarray, root: _Node | None) -> UrduReading:
         """Decode one line's log-posteriors (greedy, then the lexicon if one is given)."""
