@@ -234,6 +234,19 @@ def test_the_surer_of_the_two_readings_is_kept(reader: UrduRecognizer) -> None:
     assert kinds == {True, False}  # both cases occur (the committed model: 25 and 6, 9 read once)
 
 
+@needs_font
+def test_read_log_probs_are_what_recognize_decodes(reader: UrduRecognizer) -> None:
+    # the calibration of the lexicon thresholds (training.calibrate_lexicon) decodes these
+    lines = [condensed(n, 0.5) for n in NAMES[:4]] + [render(n) for n in NAMES[4:]]
+    stretched = reader.read_log_probs(lines)
+    once = reader.read_log_probs(lines, restretch=False)
+    assert any(a.shape != b.shape for a, b in zip(stretched, once) if a is not None)
+    for lp, r in zip(stretched, reader.recognize(lines)):
+        assert lp is not None and reader._read(lp, None).raw == r.raw
+    for lp, r in zip(once, reader.recognize(lines, restretch=False)):
+        assert lp is not None and reader._read(lp, None).raw == r.raw
+
+
 def test_density_stretch_bounds() -> None:
     assert urdu.density_stretch(90, 10) == 1.0  # 9 px per character: dense enough
     assert urdu.density_stretch(100, 0) == 1.0  # nothing read: nothing to go by

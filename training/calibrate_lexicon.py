@@ -29,6 +29,12 @@ def main(argv: list[str] | None = None) -> None:
     """Command line."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=300)
+    p.add_argument(
+        "--read-once",
+        action="store_true",
+        help="decode every line's first reading (default: as recognize() reads, dense lines "
+        "read again stretched)",
+    )
     args = p.parse_args(argv)
     reader = UrduRecognizer(threads=1)
     held = C.load(True)
@@ -42,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     for label, texts in (("names", name_lines), ("words", word_lines)):
         images = [R.render_line(rng, t, R.TRAIN_FONTS, textures, augment=True) for t in texts]
         rows = []
-        for lp, truth in zip(reader.log_probs(images), texts):
+        for lp, truth in zip(reader.read_log_probs(images, restretch=not args.read_once), texts):
             assert lp is not None
             labels, _ = greedy_decode(np.exp(lp), reader.charset)
             raw = _flip("".join(reader.charset[k - 1] for k in labels))

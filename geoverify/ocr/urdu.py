@@ -68,7 +68,9 @@ MAX_LINE_PIXELS = 4_000_000
 #: A lexicon entry is chosen when ``(logP(raw) - logP(entry)) / len(entry)`` is at most this
 #: (nats per character). Chosen with ``python -m training.calibrate_lexicon`` on synthetic
 #: lines in the training fonts: with a lexicon of 1,898 names it cut the CER on names from
-#: 0.098 to 0.059 and replaced 1 of 300 non-name words (0.3 %); real photos were not used.
+#: 0.098 to 0.059 and replaced 1 of 300 non-name words (0.3 %) with the base model; with ft3,
+#: read as :meth:`UrduRecognizer.recognize` reads (dense lines stretched), 0.076 to 0.042,
+#: again 1 of 300 (0.040 and 1 of 300 read once). Real photos were not used.
 LEXICON_MAX_GAP = 0.75
 #: ... and when the raw reading is within this many edits per character of the entry (so a
 #: line the model read as empty or as something else entirely never becomes a place name).
@@ -553,10 +555,36 @@ class UrduRecognizer:
         if isinstance(lines, np.ndarray) or not isinstance(lines, Sequence):
             raise InputError("lines must be a list of line images (numpy uint8 arrays)")
         root = _trie(tuple(lexicon), self.charset) if lexicon else None
+        found = self.read_log_probs(lines, restretch=restretch)
+        return [self._read(lp, root) if lp is not None else EMPTY for lp in found]
+
+    def read_log_probs(
+        self, lines: Sequence[np.ndarray], *, restretch: bool = True
+    ) -> list[np.ndarray | None]:
+        """The log-posteriors :meth:`recognize` decodes: each line's first reading, or its
+        stretched second one where that is kept (``restretch``, see :meth:`recognize`).
+
+        Parameters
+        ----------
+        lines
+            uint8 crops of one line each, as for :meth:`recognize`.
+        restretch
+            Read the dense lines again, stretched.
+
+        Returns
+        -------
+        list
+            One ``(T, C)`` array per line, None for lines too small to read.
+
+        Raises
+        ------
+        InputError
+            If a line is not a uint8 image array.
+        """
         found = self.log_probs(lines)
         if restretch:
             self._restretch(lines, found)
-        return [self._read(lp, root) if lp is not None else EMPTY for lp in found]
+        return found
 
     def _restretch(self, lines: Sequence[np.ndarray], found: list[np.ndarray | None]) -> None:
         """Read the dense lines again, stretched; keep the surer greedy reading in ``found``.
