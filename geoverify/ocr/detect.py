@@ -379,6 +379,19 @@ def group_lines(quads: list[Quad], max_angle: float = 22.0) -> list[Quad]:
     return sorted(out, key=lambda q: (float(q[:, 1].min()), float(q[:, 0].min())))
 
 
+def span_quad(quad: Quad, margin: float, crop_width: int, x0: float, x1: float) -> Quad:
+    """The part of ``quad`` shown by columns ``x0`` to ``x1`` of ``rectify(gray, quad, margin)``
+    (``crop_width`` wide), clamped to the quad: a word or a run of words of a line, as a
+    quadrilateral in frame pixels (linear along the quad's edges)."""
+    q = np.asarray(quad, dtype=np.float32)
+    end = 1.5 * margin * quad_size(q)[1]
+    inner = max(1e-6, crop_width - 2.0 * end)
+    t0, t1 = (float(np.clip((x - end) / inner, 0.0, 1.0)) for x in (x0, x1))
+    top0, top1 = q[0] + t0 * (q[1] - q[0]), q[0] + t1 * (q[1] - q[0])
+    bottom0, bottom1 = q[3] + t0 * (q[2] - q[3]), q[3] + t1 * (q[2] - q[3])
+    return np.array([top0, top1, bottom1, bottom0], dtype=np.float32)
+
+
 def rectify(gray: NDArray[np.uint8], quad: Quad, margin: float = 0.2) -> NDArray[np.uint8]:
     """Cut the line ``quad`` out of ``gray`` as an upright rectangle, at its own scale.
 

