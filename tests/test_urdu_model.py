@@ -168,6 +168,9 @@ def test_non_images_raise_input_error(reader: UrduRecognizer, bad: object) -> No
 def test_a_bare_array_is_not_a_list_of_lines(reader: UrduRecognizer) -> None:
     with pytest.raises(InputError):
         reader.recognize(np.zeros((32, 100), np.uint8))  # type: ignore[arg-type]
+    for bad in (np.zeros((32, 100, 3), np.uint8), (np.zeros((32, 100), np.uint8) for _ in "ab")):
+        with pytest.raises(InputError):
+            reader.read_log_probs(bad)  # type: ignore[arg-type]
 
 
 #: Phrases as on signs, beside the names, for the condensed lines below.

@@ -4,15 +4,15 @@ A bilingual board often sets its Urdu and its English on one baseline ("اثنا
 Parachinar"); CRAFT's grouping makes them one line, and one recogniser would then read
 both halves, losing one. Here the line crop is cut at its word gaps, the script classifier
 (:mod:`._scriptid`) looks at each piece, and where it finds wide pieces in both scripts it
-proposes a cut between them. Digits and short pieces never decide a split (a "63" or
-"km" looks like either script): they go with their nearer decided neighbour.
+proposes a cut between them. Short pieces (a "63" or a "km" looks like either script) never
+decide a cut: they go with their nearer decided neighbour. The scene engine keeps a cut only
+where the recognisers, by their own scores, read each run in the script it was cut for.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-import cv2
 import numpy as np
 
 #: A word gap is a run of ink-free columns at least this wide (share of the crop's height).
@@ -32,6 +32,9 @@ MIN_PIECE = 0.3
 DECISIVE_WIDTH = 1.2
 LATIN_AT_MOST = 0.2
 ARABIC_AT_LEAST = 0.3
+#: A line cut into more runs than this is not a bilingual sign (its words would alternate
+#: script): it stays whole, and each run costs a reading.
+MAX_RUNS = 4
 
 Span = tuple[int, int]
 
@@ -43,14 +46,13 @@ def word_spans(crop: np.ndarray) -> list[Span]:
     margins hold the sign's border and its neighbours' strokes); a column holds ink where at
     least 5 % of those rows do.
     """
+    from .preprocess import binarize
+
     h = crop.shape[0]
-    band = crop[int(0.15 * h) : h - int(0.15 * h)]
+    band = np.ascontiguousarray(crop[int(0.15 * h) : h - int(0.15 * h)])
     if band.size == 0 or band.min() == band.max():
         return []
-    _, bw = cv2.threshold(band, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    ink = bw > 127
-    if ink.mean() > 0.5:
-        ink = ~ink
+    ink = binarize(band) < 128
     xs = np.flatnonzero(ink.sum(axis=0) >= max(1.0, 0.05 * band.shape[0]))
     if len(xs) == 0:
         return []
@@ -88,7 +90,9 @@ def script_runs(
     if len(wide) < 2:
         return None
     labels: list[str | None] = [None] * len(spans)
-    for i, p in zip(wide, arabic_probability([crop[:, spans[i][0] : spans[i][1]] for i in wide])):
+    probs = arabic_probability([crop[:, spans[i][0] : spans[i][1]] for i in wide])
+    for i, p in zip(wide, probs, strict=True):
+        # a NaN (a piece too small to tell) fails both tests: undecided
         if p <= LATIN_AT_MOST or p >= ARABIC_AT_LEAST:
             labels[i] = "Latn" if p <= LATIN_AT_MOST else "Arab"
     if not {"Arab", "Latn"} <= set(labels):
@@ -105,6 +109,8 @@ def script_runs(
             runs[-1][0][1] = span[1]
         else:
             runs.append(([span[0], span[1]], label))
+    if len(runs) > MAX_RUNS:
+        return None
     cuts = [0] + [(runs[k][0][1] + runs[k + 1][0][0]) // 2 for k in range(len(runs) - 1)]
     cuts.append(crop.shape[1])
     return [((cuts[k], cuts[k + 1]), label) for k, (_, label) in enumerate(runs)]

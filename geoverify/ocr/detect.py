@@ -379,25 +379,36 @@ def group_lines(quads: list[Quad], max_angle: float = 22.0) -> list[Quad]:
     return sorted(out, key=lambda q: (float(q[:, 1].min()), float(q[:, 0].min())))
 
 
-def span_quad(quad: Quad, margin: float, crop_width: int, x0: float, x1: float) -> Quad:
-    """The part of ``quad`` shown by columns ``x0`` to ``x1`` of ``rectify(gray, quad, margin)``
-    (``crop_width`` wide), clamped to the quad: a word or a run of words of a line, as a
-    quadrilateral in frame pixels (linear along the quad's edges)."""
-    q = np.asarray(quad, dtype=np.float32)
-    end = 1.5 * margin * quad_size(q)[1]
-    inner = max(1e-6, crop_width - 2.0 * end)
-    t0, t1 = (float(np.clip((x - end) / inner, 0.0, 1.0)) for x in (x0, x1))
-    top0, top1 = q[0] + t0 * (q[1] - q[0]), q[0] + t1 * (q[1] - q[0])
-    bottom0, bottom1 = q[3] + t0 * (q[2] - q[3]), q[3] + t1 * (q[2] - q[3])
-    return np.array([top0, top1, bottom1, bottom0], dtype=np.float32)
+def span_quad(quad: Quad, margin: float, x0: float, x1: float) -> Quad:
+    """The part of a line that columns ``x0`` to ``x1`` of its cut-out show: a word or a run
+    of words, back in frame pixels.
 
+    Parameters
+    ----------
+    quad
+        The line, as given to :func:`rectify`.
+    margin
+        The ``margin`` it was cut out with.
+    x0, x1
+        Columns of ``rectify(gray, quad, margin)``; clamped to the line itself (the cut-out's
+        end margins are not part of it).
 
-def rectify(gray: NDArray[np.uint8], quad: Quad, margin: float = 0.2) -> NDArray[np.uint8]:
-    """Cut the line ``quad`` out of ``gray`` as an upright rectangle, at its own scale.
-
-    ``margin`` (share of the line's height) is added above and below, and 1.5 times that
-    at each end, so that letters the detector clipped (tall Naskh ascenders, dots) are whole.
+    Returns
+    -------
+    Quad
+        The part's corners in the order of :data:`Quad`, mapped back through the cut-out's own
+        perspective transform.
     """
+    M, W, H = _rectify_transform(quad, margin)
+    m = margin * quad_size(np.asarray(quad, dtype=np.float32))[1]
+    xa, xb = (float(np.clip(x, 1.5 * m, W - 1.5 * m)) for x in (x0, x1))
+    pts = np.array([[[xa, m], [xb, m], [xb, H - m], [xa, H - m]]], dtype=np.float32)
+    back = cv2.perspectiveTransform(pts, np.linalg.inv(M).astype(np.float32))[0]
+    return np.asarray(back, dtype=np.float32)
+
+
+def _rectify_transform(quad: Quad, margin: float) -> tuple[NDArray[np.float64], int, int]:
+    """The perspective transform of :func:`rectify` (frame to cut-out), and the cut-out's size."""
     q = np.asarray(quad, dtype=np.float32)
     w, h = quad_size(q)
     along = (q[1] - q[0]) + (q[2] - q[3])
@@ -416,7 +427,16 @@ def rectify(gray: NDArray[np.uint8], quad: Quad, margin: float = 0.2) -> NDArray
     W = max(8, int(round(w + 3 * m)))
     H = max(8, int(round(h + 2 * m)))
     target = np.array([[0, 0], [W, 0], [W, H], [0, H]], dtype=np.float32)
-    M = cv2.getPerspectiveTransform(grown, target)
+    return np.asarray(cv2.getPerspectiveTransform(grown, target), dtype=np.float64), W, H
+
+
+def rectify(gray: NDArray[np.uint8], quad: Quad, margin: float = 0.2) -> NDArray[np.uint8]:
+    """Cut the line ``quad`` out of ``gray`` as an upright rectangle, at its own scale.
+
+    ``margin`` (share of the line's height) is added above and below, and 1.5 times that
+    at each end, so that letters the detector clipped (tall Naskh ascenders, dots) are whole.
+    """
+    M, W, H = _rectify_transform(quad, margin)
     out = cv2.warpPerspective(
         gray, M, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     )

@@ -158,6 +158,9 @@ class SceneTextEngine(OCREngine):
         Let geoverify's line script classifier (``models/script_id.onnx``) decide each line's
         script where it is sure (:func:`choose_script`); ``False``: the recognisers' scores
         alone.
+    split_mixed
+        Cut a line that holds Urdu and English side by side into its runs of one script
+        (:func:`split_mixed_lines`; needs the script classifier and both languages).
 
     Raises
     ------
@@ -178,6 +181,7 @@ class SceneTextEngine(OCREngine):
         gpu: bool = False,
         tesseract: bool = True,
         script_classifier: bool = True,
+        split_mixed: bool = True,
     ) -> None:
         super().__init__(languages)
         folder = detect.craft_folder()
@@ -203,6 +207,8 @@ class SceneTextEngine(OCREngine):
         from ._scriptid import available as script_id_available
 
         self.script_classifier = bool(script_classifier) and script_id_available()
+        both = {"ur", "en"} <= set(self.languages)
+        self.split_mixed = bool(split_mixed) and self.script_classifier and both
 
     @classmethod
     def supported_languages(cls) -> list[str]:
@@ -220,12 +226,8 @@ class SceneTextEngine(OCREngine):
             "urdu_model": model_path().name if "ur" in self.languages else None,
             "tesseract": self.tesseract,
             "script_classifier": self.script_classifier,
-            "mixed_lines": "split" if self._splits_mixed() else "whole",
+            "split_mixed": self.split_mixed,
         }
-
-    def _splits_mixed(self) -> bool:
-        """Whether lines holding both scripts are cut into runs (:func:`split_mixed_lines`)."""
-        return self.script_classifier and {"ur", "en"} <= set(self.languages)
 
     def version(self) -> str:
         from importlib.metadata import version
@@ -265,10 +267,10 @@ class SceneTextEngine(OCREngine):
                 Line(
                     text=r.text,
                     confidence=r.confidence,
-                    box=where if isinstance(where, tuple) else detect.quad_box(where),
+                    box=_as_box(where),
                     engine=self.name,
                     lang=r.extra["lang"],
-                    extra=r.extra if line is None else {**r.extra, "line_box": line},
+                    extra=r.extra if line is None else {**r.extra, "line_box": list(line)},
                 )
             )
         return lines
@@ -276,27 +278,42 @@ class SceneTextEngine(OCREngine):
     def _read_runs(self, gray: np.ndarray, found: list[Any]) -> list[tuple[Any, _Reading, Any]]:
         """Read every line, and the runs of one script of each line that holds both
         (:func:`split_mixed_lines`); a line's runs replace it where the recognisers confirm the
-        cut (each run read in the script it was cut for, and kept), else the line stays whole.
+        cut, else the line stays whole.
+
+        A cut is confirmed where each run is read in the script it was cut for, both by the
+        reading kept and by the recognisers' own scores (:func:`choose_script` without the
+        classifier, which proposed the cut), with text kept at ``min_confidence``. At most
+        :data:`MAX_LINES` runs are read in a frame.
 
         Returns ``(where, reading, box of the whole line or None)`` per line or run.
         """
-        runs = split_mixed_lines(gray, found) if self._splits_mixed() else [None] * len(found)
+        runs = split_mixed_lines(gray, found) if self.split_mixed else [None] * len(found)
+        budget = MAX_LINES
+        for i, rs in enumerate(runs):
+            if rs and len(rs) > budget:
+                runs[i] = None
+            budget -= len(runs[i] or ())
         parts = [where for rs in runs if rs for where, _ in rs]
         readings = self._read_lines(gray, found + parts)
         out: list[tuple[Any, _Reading, Any]] = []
         k = len(found)
-        for where, whole, rs in zip(found, readings, runs):
+        for where, whole, rs in zip(found, readings[: len(found)], runs, strict=True):
             if rs:
                 mine, k = readings[k : k + len(rs)], k + len(rs)
-                if all(
-                    r.extra["script"] == script and r.text and r.confidence >= self.min_confidence
-                    for (_, script), r in zip(rs, mine)
-                ):
-                    box = where if isinstance(where, tuple) else detect.quad_box(where)
-                    out += [(part, r, box) for (part, _), r in zip(rs, mine)]
+                if all(self._confirms(r, script) for (_, script), r in zip(rs, mine, strict=True)):
+                    out += [(part, r, _as_box(where)) for (part, _), r in zip(rs, mine)]
                     continue
             out.append((where, whole, None))
         return out
+
+    def _confirms(self, run: _Reading, script: str) -> bool:
+        """Whether a run cut for ``script`` was read in it (see :meth:`_read_runs`)."""
+        return (
+            run.extra["script"] == script
+            and run.extra["script_by_readings"] == script
+            and bool(run.text)
+            and run.confidence >= self.min_confidence
+        )
 
     def _read_lines(self, gray: np.ndarray, lines: list[Any]) -> list[_Reading]:
         """Both recognisers on every line; the script each line is in decides the reading."""
@@ -332,12 +349,14 @@ class SceneTextEngine(OCREngine):
         for where, lat, ur, p in zip(lines, latin, urdu, p_arabic):
             w, h = detect.quad_size(_as_quad(where))
             script = choose_script(lat, ur, aspect=w / max(h, 1.0), p_arabic=p)
+            by_readings = choose_script(lat, ur, aspect=w / max(h, 1.0))
             if script == "Arab" and self.tesseract:
                 ur = _surer(ur, _tesseract_reading(gray, where))
             chosen = lat if script == "Latn" else ur
             extra = {
                 **chosen.extra,
                 "script": script,
+                "script_by_readings": by_readings,
                 "lang": "en" if script == "Latn" else "ur",
                 "raw": chosen.extra.get("raw", chosen.text),
                 "decoding": chosen.extra.get("decoding", "raw"),
@@ -350,10 +369,24 @@ class SceneTextEngine(OCREngine):
 
 
 def split_mixed_lines(gray: np.ndarray, lines: list[Any]) -> list[list[tuple[Any, str]] | None]:
-    """The runs of one script of each line that holds both (:mod:`._scriptruns`).
+    """The runs of one script of each line that holds Urdu and English side by side.
 
-    Returns, per line, None where it holds one script, else its runs left to right, each a box
-    (where the line was a box) or a quadrilateral, with the script it was cut for.
+    The script classifier proposes the cuts (:mod:`._scriptruns`); the scene engine keeps
+    those the recognisers confirm.
+
+    Parameters
+    ----------
+    gray
+        The frame, grayscale.
+    lines
+        Lines found in it: ``(x0, y0, x1, y1)`` boxes or 4 x 2 quadrilaterals.
+
+    Returns
+    -------
+    list
+        Per line, None where it holds one script, else its runs left to right as
+        ``(where, script)``: a box where the line was a box, else a quadrilateral, and
+        ``"Arab"`` or ``"Latn"``.
     """
     from ._scriptid import arabic_probability
     from ._scriptruns import script_runs
@@ -361,14 +394,13 @@ def split_mixed_lines(gray: np.ndarray, lines: list[Any]) -> list[list[tuple[Any
     out: list[list[tuple[Any, str]] | None] = []
     for where in lines:
         quad = _as_quad(where)
-        crop = detect.rectify(gray, quad, URDU_CROP_MARGIN)
-        runs = script_runs(crop, arabic_probability)
+        runs = script_runs(detect.rectify(gray, quad, URDU_CROP_MARGIN), arabic_probability)
         if runs is None:
             out.append(None)
             continue
         parts = []
         for (x0, x1), script in runs:
-            part = detect.span_quad(quad, URDU_CROP_MARGIN, crop.shape[1], x0, x1)
+            part = detect.span_quad(quad, URDU_CROP_MARGIN, x0, x1)
             parts.append((detect.quad_box(part) if isinstance(where, tuple) else part, script))
         out.append(parts)
     return out
@@ -417,6 +449,10 @@ def _tesseract_reading(gray: np.ndarray, where: Any) -> _Reading:
 def _surer(crnn: _Reading, tess: _Reading) -> _Reading:
     """The Urdu reading to keep: Tesseract's where it is surer than geoverify's model."""
     return tess if tess.confidence > crnn.confidence else crnn
+
+
+def _as_box(where: Any) -> tuple[int, int, int, int]:
+    return where if isinstance(where, tuple) else detect.quad_box(where)
 
 
 def _as_quad(where: Any) -> np.ndarray:

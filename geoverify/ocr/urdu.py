@@ -552,8 +552,6 @@ class UrduRecognizer:
         InputError
             If ``lines`` is not a sequence of uint8 image arrays.
         """
-        if isinstance(lines, np.ndarray) or not isinstance(lines, Sequence):
-            raise InputError("lines must be a list of line images (numpy uint8 arrays)")
         root = _trie(tuple(lexicon), self.charset) if lexicon else None
         found = self.read_log_probs(lines, restretch=restretch)
         return [self._read(lp, root) if lp is not None else EMPTY for lp in found]
@@ -579,8 +577,10 @@ class UrduRecognizer:
         Raises
         ------
         InputError
-            If a line is not a uint8 image array.
+            If ``lines`` is not a sequence of uint8 image arrays.
         """
+        if isinstance(lines, np.ndarray) or not isinstance(lines, Sequence):
+            raise InputError("lines must be a list of line images (numpy uint8 arrays)")
         found = self.log_probs(lines)
         if restretch:
             self._restretch(lines, found)
