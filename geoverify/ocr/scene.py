@@ -290,9 +290,10 @@ class SceneTextEngine(OCREngine):
         runs = split_mixed_lines(gray, found) if self.split_mixed else [None] * len(found)
         budget = MAX_LINES
         for i, rs in enumerate(runs):
-            if rs and len(rs) > budget:
+            if rs and len(rs) <= budget:
+                budget -= len(rs)
+            else:
                 runs[i] = None
-            budget -= len(runs[i] or ())
         parts = [where for rs in runs if rs for where, _ in rs]
         readings = self._read_lines(gray, found + parts)
         out: list[tuple[Any, _Reading, Any]] = []
@@ -348,8 +349,9 @@ class SceneTextEngine(OCREngine):
         out = []
         for where, lat, ur, p in zip(lines, latin, urdu, p_arabic):
             w, h = detect.quad_size(_as_quad(where))
-            script = choose_script(lat, ur, aspect=w / max(h, 1.0), p_arabic=p)
-            by_readings = choose_script(lat, ur, aspect=w / max(h, 1.0))
+            aspect = w / max(h, 1.0)
+            script = choose_script(lat, ur, aspect=aspect, p_arabic=p)
+            by_readings = choose_script(lat, ur, aspect=aspect)
             if script == "Arab" and self.tesseract:
                 ur = _surer(ur, _tesseract_reading(gray, where))
             chosen = lat if script == "Latn" else ur
