@@ -75,7 +75,7 @@ def test_text_table_says_how_each_line_was_read(signs):
     _, texts = signs
     df = texts["IMG_4237.jpg"]
     assert {"raw_text", "decoding", "script", "confidence"} <= set(df.columns)
-    assert set(df["decoding"]) <= {"raw", "lexicon"}
+    assert set(df["decoding"]) <= {"raw", "lexicon", "vocabulary"}
     assert set(df["script"]) & {"Arab"} and set(df["script"]) & {"Latn"}
     lex = df[df["decoding"] == "lexicon"]
     assert all(detect == "Arab" for detect in lex["script"])

@@ -89,7 +89,8 @@ def read_text(
         Urdu, diacritics, tatweel and bidi marks removed), ``script`` (ISO 15924),
         ``confidence`` (0..1), the box ``x0, y0, x1, y1`` in frame pixels, ``engine``,
         ``raw_text`` (the recogniser's own reading) and ``decoding`` (``"lexicon"`` where a
-        gazetteer name close to it was chosen as ``text``, else ``"raw"``).
+        gazetteer name close to it was chosen as ``text``, ``"vocabulary"`` where some of its
+        words were corrected towards common Urdu words, else ``"raw"``).
         Text is data: nothing read is ever executed or rendered unescaped.
     """
     frames = as_frames(frames_or_images)

@@ -14,8 +14,9 @@ Tesseract misses most of them. This engine does what scene-text readers do:
    cut out upright (:func:`~geoverify.ocr.detect.rectify`). geoverify's line script classifier
    (a small CNN, ``models/script_id.onnx``) says which script the line is in where it is sure;
    the recognisers' own scores decide the rest (:func:`choose_script`).
-3. **Decode** Arabic-script lines with a lexicon of gazetteer names when one is given; the raw
-   reading is kept beside the lexicon one (``Line.extra``).
+3. **Decode** Arabic-script lines with a lexicon of gazetteer names when one is given, and
+   the lines no name replaces word by word towards a vocabulary of common Urdu words; the
+   raw reading is kept beside the chosen one (``Line.extra``).
 """
 
 from __future__ import annotations
@@ -143,6 +144,12 @@ class SceneTextEngine(OCREngine):
     lexicon
         Arabic-script names to prefer in Urdu lines (for example a gazetteer's names);
         ``"bundled"`` (default) takes the bundled gazetteer's, ``None`` none.
+    vocabulary
+        Urdu words to correct the words of an Urdu line towards where no lexicon name
+        replaces the line (:func:`geoverify.ocr.urdu.vocabulary_reading`); ``"bundled"``
+        (default) takes :func:`geoverify.ocr.urdu.bundled_vocabulary`, ``None`` none. The
+        words of the lexicon's names join it, so that a name read right inside a longer line
+        is never turned into a common word.
     detect_side
         Longest frame side CRAFT sees (:data:`DETECT_SIDE`).
     min_confidence
@@ -176,6 +183,7 @@ class SceneTextEngine(OCREngine):
         languages: Sequence[str] = ("ur", "en"),
         *,
         lexicon: Sequence[str] | str | None = "bundled",
+        vocabulary: Sequence[str] | str | None = "bundled",
         detect_side: int = DETECT_SIDE,
         min_confidence: float = MIN_CONFIDENCE,
         gpu: bool = False,
@@ -200,6 +208,8 @@ class SceneTextEngine(OCREngine):
         if "ur" in self.languages and not available():
             raise EngineUnavailableError("geoverify's Urdu model is missing from the package")
         self.lexicon = tuple(_lexicon(lexicon))
+        self.vocabulary = _vocabulary(vocabulary)
+        self._words = _with_name_words(self.vocabulary, self.lexicon)
         self.detect_side = int(detect_side)
         self.min_confidence = float(min_confidence)
         self.gpu = gpu
@@ -223,6 +233,8 @@ class SceneTextEngine(OCREngine):
             "min_confidence": self.min_confidence,
             "lexicon_size": len(self.lexicon),
             "lexicon_hash": hash_texts(self.lexicon),
+            "vocabulary_size": len(self.vocabulary),
+            "vocabulary_hash": hash_texts(self.vocabulary),
             "urdu_model": model_path().name if "ur" in self.languages else None,
             "tesseract": self.tesseract,
             "script_classifier": self.script_classifier,
@@ -331,7 +343,9 @@ class SceneTextEngine(OCREngine):
                 from ._scriptid import arabic_probability
 
                 p_arabic = arabic_probability(crops)
-            found = _urdu_reader(None).recognize(crops, lexicon=self.lexicon or None)
+            found = _urdu_reader(None).recognize(
+                crops, lexicon=self.lexicon or None, vocabulary=self._words or None
+            )
             urdu = [
                 _Reading(
                     normalize(u.text),
@@ -473,6 +487,29 @@ def _lexicon(lexicon: Sequence[str] | str | None) -> list[str]:
             raise InputError(f"lexicon must be 'bundled', a list of names or None, not {lexicon!r}")
         return bundled_arabic_names()
     return sorted({normalize(n) for n in lexicon if detect_script(n) == "Arab"})
+
+
+def _vocabulary(vocabulary: Sequence[str] | str | None) -> tuple[str, ...]:
+    """The Urdu words to correct readings towards."""
+    if vocabulary is None:
+        return ()
+    if isinstance(vocabulary, str):
+        if vocabulary != "bundled":
+            raise InputError(
+                f"vocabulary must be 'bundled', a list of words or None, not {vocabulary!r}"
+            )
+        from .urdu import bundled_vocabulary
+
+        return bundled_vocabulary()
+    words = {w for item in vocabulary for w in normalize(str(item)).split()}
+    return tuple(sorted(w for w in words if detect_script(w) == "Arab"))
+
+
+def _with_name_words(vocabulary: tuple[str, ...], names: Sequence[str]) -> tuple[str, ...]:
+    """The vocabulary and the words of the names (none where there is no vocabulary)."""
+    if not vocabulary:
+        return ()
+    return tuple(sorted(set(vocabulary).union(*(n.split() for n in names))))
 
 
 @functools.lru_cache(maxsize=1)

@@ -18,6 +18,12 @@ and the lexicon entry is chosen only when its log-likelihood is within
 within :data:`LEXICON_MAX_EDITS` edits per character of it. Both are kept in the
 :class:`UrduReading`.
 
+Where no lexicon entry is chosen, a vocabulary of single words (:func:`bundled_vocabulary`,
+wordfreq's common Urdu words and signage words) can correct the reading word by word: the
+frames of each word of the greedy path are decoded against the vocabulary's trie by the same
+search and the same two thresholds (:func:`vocabulary_reading`). Numbers are never changed,
+and a word the vocabulary has nothing close to (a name) keeps its raw reading.
+
 This module needs onnxruntime, numpy and OpenCV only (no PyTorch).
 
 Examples
@@ -31,6 +37,7 @@ Examples
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -54,6 +61,7 @@ __all__ = [
     "UrduReading",
     "UrduRecognizer",
     "available",
+    "bundled_vocabulary",
     "density_stretch",
     "lexicon_choice",
     "model_path",
@@ -105,6 +113,40 @@ def model_path() -> Path:
     return Path(__file__).resolve().parent.parent / "models" / "urdu_crnn.onnx"
 
 
+def vocabulary_path() -> Path:
+    """Path of the packaged Urdu word list (``python -m training.vocabulary`` writes it).
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    return model_path().with_name("urdu_words.txt")
+
+
+@lru_cache(maxsize=1)
+def bundled_vocabulary() -> tuple[str, ...]:
+    """The packaged Urdu word list: wordfreq's 20,000 most frequent Urdu words and the
+    training corpus's signage words, normalised (CC BY-SA 4.0, from wordfreq's data).
+
+    Returns
+    -------
+    tuple of str
+        The words, sorted; empty (with a warning) where the file is missing.
+    """
+    path = vocabulary_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        warnings.warn(
+            f"{path}: the Urdu word list cannot be read ({exc}); readings are not "
+            "corrected towards it",
+            stacklevel=2,
+        )
+        return ()
+    words = {normalize(w) for w in text.splitlines() if w and not w.startswith("#")}
+    return tuple(sorted(w for w in words if w))
+
+
 def available() -> bool:
     """Whether the model file and onnxruntime are both present.
 
@@ -126,13 +168,15 @@ class UrduReading:
     Attributes
     ----------
     text
-        The chosen reading, logical Unicode order (``raw`` or ``lexicon``).
+        The chosen reading, logical Unicode order (``raw``, ``lexicon``, or ``raw`` with
+        words corrected towards a vocabulary).
     raw
         Greedy CTC reading.
     lexicon
         Best lexicon entry, or None (no lexicon given, or none reachable).
     used
-        ``"raw"`` or ``"lexicon"``: which one ``text`` is.
+        ``"raw"``, ``"lexicon"`` or ``"vocabulary"`` (some words of ``raw`` corrected):
+        what ``text`` is.
     confidence
         0..1: mean of ``char_conf`` (0 for an empty reading).
     char_conf
@@ -143,7 +187,7 @@ class UrduReading:
     text: str
     raw: str
     lexicon: str | None
-    used: Literal["raw", "lexicon"]
+    used: Literal["raw", "lexicon", "vocabulary"]
     confidence: float
     char_conf: tuple[float, ...]
 
@@ -523,9 +567,10 @@ class UrduRecognizer:
         lines: Sequence[np.ndarray],
         lexicon: Sequence[str] | None = None,
         *,
+        vocabulary: Sequence[str] | None = None,
         restretch: bool = True,
     ) -> list[UrduReading]:
-        """Read each line crop; optionally prefer a close lexicon entry.
+        """Read each line crop; optionally prefer a close lexicon entry, or close words.
 
         Parameters
         ----------
@@ -537,6 +582,10 @@ class UrduRecognizer:
             Candidate readings of a whole line in Arabic script, e.g. gazetteer names
             (normalised with :func:`geoverify.text.normalize`; entries with characters the
             model cannot write are ignored).
+        vocabulary
+            Single words (e.g. :func:`bundled_vocabulary`) that each word of a line's
+            reading is corrected towards where it is close (:func:`vocabulary_reading`);
+            used on the lines no lexicon entry replaces.
         restretch
             Read again, stretched, the lines the first reading finds too dense
             (:func:`density_stretch`); the second reading is kept where its greedy reading is
@@ -553,8 +602,9 @@ class UrduRecognizer:
             If ``lines`` is not a sequence of uint8 image arrays.
         """
         root = _trie(tuple(lexicon), self.charset) if lexicon else None
+        words = _trie(tuple(vocabulary), self.charset) if vocabulary else None
         found = self.read_log_probs(lines, restretch=restretch)
-        return [self._read(lp, root) if lp is not None else EMPTY for lp in found]
+        return [self._read(lp, root, words) if lp is not None else EMPTY for lp in found]
 
     def read_log_probs(
         self, lines: Sequence[np.ndarray], *, restretch: bool = True
@@ -612,24 +662,39 @@ class UrduRecognizer:
         width = _input_width(*_fitted(h, w, self.height), self.height)
         return density_stretch(width, len(first.raw.replace(" ", "")))
 
-    def _read(self, log_probs: np.ndarray, root: _Node | None) -> UrduReading:
-        """Decode one line's log-posteriors (greedy, then the lexicon if one is given)."""
+    def _read(
+        self, log_probs: np.ndarray, root: _Node | None, words: _Node | None = None
+    ) -> UrduReading:
+        """Decode one line's log-posteriors: greedy, then towards the lexicon (``root``) if
+        one is given, else word by word towards the vocabulary (``words``) if one is given."""
         labels, conf = greedy_decode(np.exp(log_probs), self.charset)
         visual = "".join(self.charset[k - 1] for k in labels)
-        order = _flip_order(visual)
-        raw, raw_conf = _flip(visual), tuple(conf[i] for i in order)
-        reading = UrduReading(raw, raw, None, "raw", _mean(raw_conf), raw_conf)
+        raw, raw_conf = _flip(visual), tuple(conf[i] for i in _flip_order(visual))
         choice = lexicon_choice(log_probs, labels, root, self.charset) if root else None
-        if choice is None:
-            return reading
-        best, gap, edits = choice
-        if gap > LEXICON_MAX_GAP or edits > LEXICON_MAX_EDITS * len(best):
-            return UrduReading(raw, raw, best, "raw", reading.confidence, raw_conf)
-        index = {ch: i + 1 for i, ch in enumerate(self.charset)}
-        best_visual = _flip(best)
-        lex_conf = align_confidence(log_probs, [index[c] for c in best_visual])
-        lex_conf_logical = tuple(lex_conf[i] for i in _flip_order(best_visual))
-        return UrduReading(best, raw, best, "lexicon", _mean(lex_conf_logical), lex_conf_logical)
+        best = choice[0] if choice else None
+        if choice is not None and _chosen(choice[1], choice[2], choice[0]):
+            index = {ch: i + 1 for i, ch in enumerate(self.charset)}
+            return self._aligned(
+                log_probs, [index[c] for c in _flip(choice[0])], raw, best, "lexicon"
+            )
+        corrected = vocabulary_reading(log_probs, words, self.charset) if words else None
+        if corrected is not None:
+            return self._aligned(log_probs, corrected, raw, best, "vocabulary")
+        return UrduReading(raw, raw, best, "raw", _mean(raw_conf), raw_conf)
+
+    def _aligned(
+        self,
+        log_probs: np.ndarray,
+        labels: list[int],
+        raw: str,
+        lexicon: str | None,
+        used: Literal["lexicon", "vocabulary"],
+    ) -> UrduReading:
+        """A reading other than the greedy one, its confidence from its own best alignment."""
+        visual = "".join(self.charset[k - 1] for k in labels)
+        conf = align_confidence(log_probs, labels)
+        conf_logical = tuple(conf[i] for i in _flip_order(visual))
+        return UrduReading(_flip(visual), raw, lexicon, used, _mean(conf_logical), conf_logical)
 
 
 def lexicon_choice(
@@ -666,6 +731,89 @@ def lexicon_choice(
     gap = (ctc_log_likelihood(log_probs, labels) - best_lp) / max(1, len(best))
     raw = _flip("".join(charset[k - 1] for k in labels))
     return best, float(gap), Levenshtein.distance(raw, best)
+
+
+def _chosen(
+    gap: float,
+    edits: int,
+    entry: str,
+    max_gap: float = LEXICON_MAX_GAP,
+    max_edits: float = LEXICON_MAX_EDITS,
+) -> bool:
+    """Whether an entry this close to the raw reading replaces it (both thresholds)."""
+    return gap <= max_gap and edits <= max_edits * len(entry)
+
+
+def word_segments(log_probs: np.ndarray, space: int) -> list[tuple[int, int]]:
+    """Frame ranges of the words of a line's greedy path: it is split at its runs of spaces.
+
+    Parameters
+    ----------
+    log_probs
+        ``(T, C)`` log-posteriors of one line.
+    space
+        Class index of the space.
+
+    Returns
+    -------
+    list of (start, end)
+        Half-open frame ranges, left to right, none empty.
+    """
+    is_space = (log_probs.argmax(1) == space).astype(np.int8)
+    edges = np.flatnonzero(np.diff(np.r_[0, is_space, 0]))  # starts and ends of space runs
+    starts = np.r_[0, edges[1::2]]
+    ends = np.r_[edges[0::2], len(is_space)]
+    return [(int(a), int(b)) for a, b in zip(starts, ends) if b > a]
+
+
+def vocabulary_reading(
+    log_probs: np.ndarray,
+    root: _Node,
+    charset: str,
+    *,
+    max_gap: float = LEXICON_MAX_GAP,
+    max_edits: float = LEXICON_MAX_EDITS,
+) -> list[int] | None:
+    """The greedy reading with each word decoded towards a vocabulary where it is close.
+
+    Each word's frames (:func:`word_segments`) are searched against the vocabulary's trie
+    (:func:`lexicon_choice`); the best entry replaces the word's greedy reading under the
+    thresholds a lexicon entry must meet (:data:`LEXICON_MAX_GAP`,
+    :data:`LEXICON_MAX_EDITS`). Words of one character and words with digits stay as read.
+
+    Parameters
+    ----------
+    log_probs
+        ``(T, C)`` log-posteriors of one line.
+    root
+        Trie of the vocabulary (single words).
+    charset
+        The model's characters.
+    max_gap, max_edits
+        The thresholds (``training.calibrate_vocabulary`` varies them).
+
+    Returns
+    -------
+    list of int or None
+        The corrected reading as class indices (visual order), or None where no word changed.
+    """
+    index = {ch: i + 1 for i, ch in enumerate(charset)}
+    space = index[" "]
+    digits = {index[ch] for ch in charset if ch.isdigit()}
+    out: list[int] = []
+    changed = False
+    for a, b in word_segments(log_probs, space):
+        word, _ = greedy_decode(np.exp(log_probs[a:b]), charset)
+        choice = None
+        if len(word) >= 2 and not digits.intersection(word):
+            choice = lexicon_choice(log_probs[a:b], word, root, charset)
+        if choice is not None:
+            entry, gap, edits = choice
+            if edits > 0 and _chosen(gap, edits, entry, max_gap, max_edits):
+                word, changed = [index[c] for c in _flip(entry)], True
+        if word:
+            out.extend([space, *word] if out else word)
+    return out if changed else None
 
 
 def density_stretch(width: int, chars: int, max_width: int = MAX_INPUT_WIDTH) -> float:
