@@ -65,6 +65,9 @@ __all__ = [
     "density_stretch",
     "lexicon_choice",
     "model_path",
+    "vocabulary_path",
+    "vocabulary_reading",
+    "word_segments",
 ]
 
 #: Lines less tall than this (pixels) are not read: an empty reading, confidence 0.
