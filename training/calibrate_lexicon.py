@@ -19,7 +19,14 @@ import random
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
-from geoverify.ocr.urdu import UrduRecognizer, _flip, _trie, greedy_decode, lexicon_choice
+from geoverify.ocr.urdu import (
+    UrduRecognizer,
+    _chosen,
+    _flip,
+    _trie,
+    greedy_decode,
+    lexicon_choice,
+)
 
 from . import corpus as C
 from . import render as R
@@ -63,9 +70,7 @@ def main(argv: list[str] | None = None) -> None:
         for edits_max in (0.25, 0.4, 0.5):
 
             def pick(raw: str, ch, gm: float = gap_max, em: float = edits_max) -> str:
-                if ch is None or ch[1] > gm or ch[2] > em * len(ch[0]):
-                    return raw
-                return ch[0]
+                return ch[0] if ch is not None and _chosen(ch[1], ch[2], ch[0], gm, em) else raw
 
             chosen = [(t, pick(r, ch)) for t, r, ch in sets["names"]]
             cer = sum(Levenshtein.distance(c, t) for t, c in chosen) / chars

@@ -5,11 +5,12 @@ Example::
     .venv/bin/python -m training.vocabulary
 
 The words of wordfreq's 20,000 most frequent Urdu words and of the hand-written signage
-phrases (:mod:`training.phrases`), cleaned as the training corpus is (:func:`training.corpus.
-clean`), two characters or longer and without digits, one per line, sorted: ``geoverify/models/urdu_words.txt``.
-Both splits of the corpus go in: the list stands for the words a reader may meet, and the
-calibration (:mod:`training.calibrate_lexicon` ``--vocabulary``) reads held-out lines whose
-words are in it or, for the place names among them, mostly not.
+phrases (:mod:`training.phrases`), cleaned as the training corpus is
+(:func:`training.corpus.clean`), two characters or longer and without digits, one per line,
+sorted: ``geoverify/models/urdu_words.txt``. Both splits of the corpus go in: the list stands
+for the common words a reader may meet, so the held-out lines that
+:mod:`training.calibrate_vocabulary` reads have their common words in it (the recogniser never
+trained on them) and, for the place names among them, mostly not.
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ def header() -> list[str]:
     return [
         f"# Urdu words: wordfreq {version('wordfreq')} top_n_list('ur', {N_WORDS}) and the",
         "# signage phrases of training/phrases.py, cleaned; one word a line.",
-        "# wordfreq's word lists are CC BY-SA 4.0 (Robyn Speer, https://github.com/rspeer/wordfreq);",
-        "# so is this list, derived from them.",
+        "# wordfreq's word lists are CC BY-SA 4.0 (Robyn Speer,",
+        "# https://github.com/rspeer/wordfreq); so is this list, derived from them.",
         "# Written by: python -m training.vocabulary",
     ]
 

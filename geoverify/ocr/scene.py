@@ -22,6 +22,7 @@ Tesseract misses most of them. This engine does what scene-text readers do:
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._imaging import RGBImage
-from ..exceptions import EngineUnavailableError, InputError
+from ..exceptions import EngineUnavailableError, GeoverifyWarning, InputError
 from ..text import detect_script, normalize
 from . import detect
 from .base import Line, OCREngine
@@ -149,7 +150,9 @@ class SceneTextEngine(OCREngine):
         replaces the line (:func:`geoverify.ocr.urdu.vocabulary_reading`); ``"bundled"``
         (default) takes :func:`geoverify.ocr.urdu.bundled_vocabulary`, ``None`` none. The
         words of the lexicon's names join it, so that a name read right inside a longer line
-        is never turned into a common word.
+        is rarely turned into a common word. A list of more than 64 words of your own is not
+        saved with a case (:meth:`options` warns); ``Case.load`` then reads with the bundled
+        one.
     detect_side
         Longest frame side CRAFT sees (:data:`DETECT_SIDE`).
     min_confidence
@@ -240,6 +243,22 @@ class SceneTextEngine(OCREngine):
             "script_classifier": self.script_classifier,
             "split_mixed": self.split_mixed,
         }
+
+    def options(self) -> dict[str, Any]:
+        opts = super().options()
+        from .urdu import bundled_vocabulary
+
+        if self.vocabulary == bundled_vocabulary():
+            opts.pop("vocabulary", None)  # the default: rebuilt as it is
+        elif "vocabulary" not in opts:
+            warnings.warn(
+                f"the scene engine's own vocabulary of {len(self.vocabulary)} words is too long "
+                "to save with its options; an engine rebuilt from them reads with the bundled "
+                "word list",
+                GeoverifyWarning,
+                stacklevel=2,
+            )
+        return opts
 
     def version(self) -> str:
         from importlib.metadata import version
@@ -501,6 +520,10 @@ def _vocabulary(vocabulary: Sequence[str] | str | None) -> tuple[str, ...]:
         from .urdu import bundled_vocabulary
 
         return bundled_vocabulary()
+    if not isinstance(vocabulary, Sequence):
+        raise InputError(
+            f"vocabulary must be 'bundled', a list of words or None, not {type(vocabulary).__name__}"
+        )
     words = {w for item in vocabulary for w in normalize(str(item)).split()}
     return tuple(sorted(w for w in words if detect_script(w) == "Arab"))
 

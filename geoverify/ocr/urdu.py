@@ -22,7 +22,7 @@ Where no lexicon entry is chosen, a vocabulary of single words (:func:`bundled_v
 wordfreq's common Urdu words and signage words) can correct the reading word by word: the
 frames of each word of the greedy path are decoded against the vocabulary's trie by the same
 search and the same two thresholds (:func:`vocabulary_reading`). Numbers are never changed,
-and a word the vocabulary has nothing close to (a name) keeps its raw reading.
+and a word the vocabulary has nothing close to (a name, mostly) keeps its raw reading.
 
 This module needs onnxruntime, numpy and OpenCV only (no PyTorch).
 
@@ -128,13 +128,15 @@ def vocabulary_path() -> Path:
 
 @lru_cache(maxsize=1)
 def bundled_vocabulary() -> tuple[str, ...]:
-    """The packaged Urdu word list: wordfreq's 20,000 most frequent Urdu words and the
-    training corpus's signage words, normalised (CC BY-SA 4.0, from wordfreq's data).
+    """The packaged Urdu word list (:func:`vocabulary_path`), normalised.
+
+    wordfreq's 20,000 most frequent Urdu words and the training corpus's signage words, two
+    letters or longer, without digits; CC BY-SA 4.0, as wordfreq's data is.
 
     Returns
     -------
     tuple of str
-        The words, sorted; empty (with a warning) where the file is missing.
+        The words, sorted; empty (with a warning) where the file is missing or unreadable.
     """
     path = vocabulary_path()
     try:
@@ -217,6 +219,23 @@ def _flip_order(text: str) -> list[int]:
 def _flip(text: str) -> str:
     """Logical <-> visual order of an RTL line (see :func:`_flip_order`)."""
     return "".join(text[i] for i in _flip_order(text))
+
+
+@lru_cache(maxsize=4)
+def _index(charset: str) -> dict[str, int]:
+    """Class index of each character of the model's charset (0 is the CTC blank)."""
+    return {ch: i + 1 for i, ch in enumerate(charset)}
+
+
+def _spelt(labels: Sequence[int], charset: str) -> str:
+    """The text of class indices, in their (visual) order."""
+    return "".join(charset[k - 1] for k in labels)
+
+
+def _labels(text: str, charset: str) -> list[int]:
+    """Class indices of a logical-order text, in visual order (every character in charset)."""
+    index = _index(charset)
+    return [index[ch] for ch in _flip(text)]
 
 
 # --------------------------------------------------------------------------- CTC decoding
@@ -349,7 +368,7 @@ class _Node:
 @lru_cache(maxsize=8)
 def _trie(entries: tuple[str, ...], charset: str) -> _Node:
     """Trie of the normalised ``entries`` that the charset can spell (others are skipped)."""
-    index = {ch: i + 1 for i, ch in enumerate(charset)}
+    index = _index(charset)
     root = _Node()
     for entry in entries:
         text = normalize(entry)
@@ -602,10 +621,11 @@ class UrduRecognizer:
         Raises
         ------
         InputError
-            If ``lines`` is not a sequence of uint8 image arrays.
+            If ``lines`` is not a sequence of uint8 image arrays, or ``vocabulary`` is one
+            string rather than a list of words.
         """
         root = _trie(tuple(lexicon), self.charset) if lexicon else None
-        words = _trie(tuple(vocabulary), self.charset) if vocabulary else None
+        words = _trie(_words(vocabulary), self.charset) if vocabulary else None
         found = self.read_log_probs(lines, restretch=restretch)
         return [self._read(lp, root, words) if lp is not None else EMPTY for lp in found]
 
@@ -671,16 +691,13 @@ class UrduRecognizer:
         """Decode one line's log-posteriors: greedy, then towards the lexicon (``root``) if
         one is given, else word by word towards the vocabulary (``words``) if one is given."""
         labels, conf = greedy_decode(np.exp(log_probs), self.charset)
-        visual = "".join(self.charset[k - 1] for k in labels)
+        visual = _spelt(labels, self.charset)
         raw, raw_conf = _flip(visual), tuple(conf[i] for i in _flip_order(visual))
         choice = lexicon_choice(log_probs, labels, root, self.charset) if root else None
         best = choice[0] if choice else None
         if choice is not None and _chosen(choice[1], choice[2], choice[0]):
-            index = {ch: i + 1 for i, ch in enumerate(self.charset)}
-            return self._aligned(
-                log_probs, [index[c] for c in _flip(choice[0])], raw, best, "lexicon"
-            )
-        corrected = vocabulary_reading(log_probs, words, self.charset) if words else None
+            return self._aligned(log_probs, _labels(choice[0], self.charset), raw, best, "lexicon")
+        corrected = _word_by_word(log_probs, words, self.charset) if words else None
         if corrected is not None:
             return self._aligned(log_probs, corrected, raw, best, "vocabulary")
         return UrduReading(raw, raw, best, "raw", _mean(raw_conf), raw_conf)
@@ -694,7 +711,7 @@ class UrduRecognizer:
         used: Literal["lexicon", "vocabulary"],
     ) -> UrduReading:
         """A reading other than the greedy one, its confidence from its own best alignment."""
-        visual = "".join(self.charset[k - 1] for k in labels)
+        visual = _spelt(labels, self.charset)
         conf = align_confidence(log_probs, labels)
         conf_logical = tuple(conf[i] for i in _flip_order(visual))
         return UrduReading(_flip(visual), raw, lexicon, used, _mean(conf_logical), conf_logical)
@@ -728,11 +745,10 @@ def lexicon_choice(
     candidates = lexicon_beam_search(log_probs, root)[:3]
     if not candidates:
         return None
-    index = {ch: i + 1 for i, ch in enumerate(charset)}
-    scored = [(ctc_log_likelihood(log_probs, [index[c] for c in _flip(e)]), e) for e in candidates]
+    scored = [(ctc_log_likelihood(log_probs, _labels(e, charset)), e) for e in candidates]
     best_lp, best = max(scored)
     gap = (ctc_log_likelihood(log_probs, labels) - best_lp) / max(1, len(best))
-    raw = _flip("".join(charset[k - 1] for k in labels))
+    raw = _flip(_spelt(labels, charset))
     return best, float(gap), Levenshtein.distance(raw, best)
 
 
@@ -771,41 +787,70 @@ def word_segments(log_probs: np.ndarray, space: int) -> list[tuple[int, int]]:
 
 def vocabulary_reading(
     log_probs: np.ndarray,
-    root: _Node,
+    vocabulary: Sequence[str],
     charset: str,
     *,
     max_gap: float = LEXICON_MAX_GAP,
     max_edits: float = LEXICON_MAX_EDITS,
-) -> list[int] | None:
-    """The greedy reading with each word decoded towards a vocabulary where it is close.
+) -> str | None:
+    """A line's greedy reading with each word decoded towards a vocabulary where it is close.
 
-    Each word's frames (:func:`word_segments`) are searched against the vocabulary's trie
+    Each word's frames (:func:`word_segments`) are searched against a trie of the vocabulary
     (:func:`lexicon_choice`); the best entry replaces the word's greedy reading under the
     thresholds a lexicon entry must meet (:data:`LEXICON_MAX_GAP`,
-    :data:`LEXICON_MAX_EDITS`). Words of one character and words with digits stay as read.
+    :data:`LEXICON_MAX_EDITS`; so an entry of two letters never replaces a word). Words of
+    one letter and words with digits stay as read. :meth:`UrduRecognizer.recognize` does this
+    with its ``vocabulary``.
 
     Parameters
     ----------
     log_probs
-        ``(T, C)`` log-posteriors of one line.
-    root
-        Trie of the vocabulary (single words).
+        ``(T, C)`` log-posteriors of one line (:meth:`UrduRecognizer.read_log_probs`).
+    vocabulary
+        Single words (e.g. :func:`bundled_vocabulary`); entries the charset cannot spell are
+        ignored.
     charset
-        The model's characters.
+        The model's characters (``UrduRecognizer.charset``).
     max_gap, max_edits
         The thresholds (``training.calibrate_vocabulary`` varies them).
 
     Returns
     -------
-    list of int or None
-        The corrected reading as class indices (visual order), or None where no word changed.
+    str or None
+        The corrected reading (logical order), or None where no word changed.
+
+    Raises
+    ------
+    InputError
+        If ``vocabulary`` is a single string rather than a list of words.
     """
-    index = {ch: i + 1 for i, ch in enumerate(charset)}
-    space = index[" "]
+    root = _trie(_words(vocabulary), charset)
+    labels = _word_by_word(log_probs, root, charset, max_gap, max_edits)
+    return None if labels is None else _flip(_spelt(labels, charset))
+
+
+def _words(vocabulary: Sequence[str]) -> tuple[str, ...]:
+    """A vocabulary as a tuple (the trie's cache key); a bare string is refused."""
+    if isinstance(vocabulary, (str, bytes)):
+        raise InputError("vocabulary must be a list of words, not one string")
+    return tuple(str(w) for w in vocabulary)
+
+
+def _word_by_word(
+    log_probs: np.ndarray,
+    root: _Node,
+    charset: str,
+    max_gap: float = LEXICON_MAX_GAP,
+    max_edits: float = LEXICON_MAX_EDITS,
+) -> list[int] | None:
+    """:func:`vocabulary_reading` on a built trie: class indices (visual order), or None."""
+    index = _index(charset)
+    space = index.get(" ")
     digits = {index[ch] for ch in charset if ch.isdigit()}
+    spans = word_segments(log_probs, space) if space else [(0, len(log_probs))]
     out: list[int] = []
     changed = False
-    for a, b in word_segments(log_probs, space):
+    for a, b in spans:
         word, _ = greedy_decode(np.exp(log_probs[a:b]), charset)
         choice = None
         if len(word) >= 2 and not digits.intersection(word):
@@ -813,9 +858,9 @@ def vocabulary_reading(
         if choice is not None:
             entry, gap, edits = choice
             if edits > 0 and _chosen(gap, edits, entry, max_gap, max_edits):
-                word, changed = [index[c] for c in _flip(entry)], True
+                word, changed = _labels(entry, charset), True
         if word:
-            out.extend([space, *word] if out else word)
+            out.extend([space, *word] if out and space else word)
     return out if changed else None
 
 
