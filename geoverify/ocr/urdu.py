@@ -375,8 +375,8 @@ def _trie(entries: tuple[str, ...], charset: str) -> _Node:
         if not text or any(ch not in index for ch in text):
             continue
         node = root
-        for ch in _flip(text):
-            node = node.children.setdefault(index[ch], _Node())
+        for k in _labels(text, charset):
+            node = node.children.setdefault(k, _Node())
         node.entry = node.entry or text
     return root
 
