@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import cloudpickle
@@ -140,19 +141,25 @@ def test_hostile_names_are_data_in_the_outputs(client, inputs, tmp_path):
 
 
 class KillOnSource(WorkerPlugin):
-    """Kills the worker process that starts the task of a source named ``poison``: every time,
-    or (``once``) only the first time, the way a crash from lack of memory would."""
+    """Kills the worker process that starts the task of a source named ``poison-<token>``:
+    every time, or (``once``) only the first time, the way a crash from lack of memory would.
+
+    The token is new in each test, so that a plugin left on a worker by an earlier test (a
+    worker restarted after that test's last kill registers while the plugin is being
+    unregistered, and distributed may add it after removing it) cannot kill this test's task:
+    the ``dies-once`` case, which runs after ``dies-twice``, failed now and then, killed on its
+    retry too."""
 
     name = "test-kill-on-source"
 
-    def __init__(self, marker: str, once: bool) -> None:
-        self.marker, self.once = marker, once
+    def __init__(self, marker: str, once: bool, token: str) -> None:
+        self.marker, self.once, self.token = marker, once, token
 
     def setup(self, worker) -> None:
         self.worker = worker
 
     def transition(self, key, start, finish, **kwargs) -> None:
-        if finish == "executing" and "poison" in str(key):
+        if finish == "executing" and f"poison-{self.token}" in str(key):
             if self.once and os.path.exists(self.marker):
                 return
             Path(self.marker).write_text("killed")
@@ -161,9 +168,10 @@ class KillOnSource(WorkerPlugin):
 
 @pytest.mark.parametrize("once", [False, True], ids=["dies-twice", "dies-once"])
 def test_a_worker_that_dies_is_retried_once_then_reported(client, inputs, tmp_path, once):
-    poison = tmp_path / "poison.png"
+    token = uuid.uuid4().hex[:8]
+    poison = tmp_path / f"poison-{token}.png"
     shutil.copy(inputs["sign"], poison)
-    client.register_plugin(KillOnSource(str(tmp_path / "killed"), once))
+    client.register_plugin(KillOnSource(str(tmp_path / "killed"), once, token))
     try:
         table = gv.batch(
             [inputs["print"], poison], claim="PoK", out=tmp_path / "b", client=client, engine=ENGINE
