@@ -214,3 +214,26 @@ def test_a_broken_craft_export_is_replaced_and_a_failed_one_warns(monkeypatch):
     with pytest.warns(gv.GeoverifyWarning, match="CRAFT runs on PyTorch.*could not be used"):
         kept = _craft_onnx.onnx_detector(untraceable := object(), weights)
     assert kept is untraceable and not cached.exists()
+
+
+def test_short_word_pairs_finds_a_short_word_beside_its_line_only():
+    line = (100, 90, 500, 165)  # a Nastaliq line: its box spans the tallest letters
+    word = (505, 118, 540, 146)  # a short word of it (وہ), less than half as tall
+    assert det.short_word_pairs([line, word]) == [(1, 0)]
+    # the line above overlaps the band by a few pixels: not a stack, the word still joins
+    above = (60, 5, 560, 98)
+    assert det.short_word_pairs([above, line, word]) == [(2, 1)]
+    # too far along the line (more than its own height), or outside the line's band
+    assert det.short_word_pairs([line, (560, 118, 595, 146)]) == []
+    assert det.short_word_pairs([line, (505, 150, 540, 178)]) == []
+    # too small (a speck) or nearly as tall as the line (EasyOCR's own grouping's business)
+    assert det.short_word_pairs([line, (505, 125, 520, 139)]) == []
+    assert det.short_word_pairs([line, (505, 96, 560, 146)]) == []
+    # lying over the line, not beside it
+    assert det.short_word_pairs([line, (300, 118, 340, 146)]) == []
+    # two small labels stacked at the line's end (西 over 315 on a street sign): neither joins
+    top, bottom = (505, 95, 545, 125), (503, 128, 548, 158)
+    assert det.short_word_pairs([line, top, bottom]) == []
+    # a word between two lines goes to the nearer one
+    right = (548, 92, 900, 166)
+    assert det.short_word_pairs([line, right, (503, 118, 540, 146)]) == [(2, 0)]

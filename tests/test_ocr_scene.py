@@ -149,3 +149,41 @@ def test_script_classifier_on_degenerate_crops():
     ]
     p = arabic_probability(crops)
     assert np.isnan(p[0]) and np.isnan(p[1]) and 0.0 <= p[2] <= 1.0
+
+
+def test_a_short_urdu_word_is_read_in_its_line(shared):
+    """Real Nastaliq print (urdu-print/2.png): CRAFT's box of the second line spans its tall
+    letters, and its first word وہ, less than half as tall, is a line of its own for EasyOCR's
+    grouping. The scene engine joins it to its line (both sure Arabic script), so the line
+    is read whole, in order; with ``join_short=False`` it stays apart."""
+    from geoverify.ocr.scene import SceneTextEngine
+
+    image = gv.load_images([shared / "images" / "urdu-print" / "2.png"])[0].image
+    truth = "وہ سمجھتے ہیں کہ بیمار کا حال اچھا ہے"
+
+    def second_line(lines):
+        return max(lines, key=lambda ln: fuzz.partial_ratio(normalize(truth), ln.text))
+
+    joined = SceneTextEngine().read(image)
+    apart = SceneTextEngine(join_short=False).read(image)
+    assert len(apart) == len(joined) + 1
+    assert [ln.text for ln in apart if ln.text == "وہ"]
+    assert second_line(joined).text.startswith("وہ ")
+    assert fuzz.ratio(normalize(truth), second_line(joined).text) > fuzz.ratio(
+        normalize(truth), second_line(apart).text
+    )
+
+
+def test_a_distance_beside_a_latin_name_stays_apart(shared):
+    """On the road gantry (IMG_4237) "215 km" lies beside "Sargodha", less than half as tall:
+    the geometry proposes it, and the script classifier, unsure that either is Urdu, keeps
+    them apart (each is read whole by the English recogniser)."""
+    from geoverify.ocr import detect
+    from geoverify.ocr.preprocess import to_gray
+    from geoverify.ocr.scene import DETECT_SIDE, join_short_words
+
+    image = gv.load_images([shared / "images" / "urdu-signs" / "IMG_4237.jpg"])[0].image
+    boxes, _ = detect.detect_lines(image, max_side=DETECT_SIDE)
+    assert detect.short_word_pairs(boxes)
+    assert join_short_words(to_gray(image), boxes) == boxes
+    assert len(join_short_words(to_gray(image), boxes, classify=False)) == len(boxes) - 1

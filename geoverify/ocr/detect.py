@@ -30,6 +30,8 @@ from .. import settings
 from .._imaging import RGBImage
 
 Quad = NDArray[np.float32]
+#: An axis-aligned line box ``(x0, y0, x1, y1)`` in frame pixels.
+Box = tuple[int, int, int, int]
 
 #: File names of EasyOCR's CRAFT detector weights and of its English recogniser's.
 CRAFT_WEIGHTS = "craft_mlt_25k.pth"
@@ -144,7 +146,7 @@ def detect_craft(
 
 def detect_lines(
     image: RGBImage, *, max_side: int = CRAFT_MAX_SIDE, gpu: bool | None = None
-) -> tuple[list[tuple[int, int, int, int]], list[Quad]]:
+) -> tuple[list[Box], list[Quad]]:
     """Text *lines* found by CRAFT and grouped by EasyOCR's own rules, for recognisers that read
     them where they stand (EasyOCR's ``recognize``) or cut out.
 
@@ -182,6 +184,49 @@ def detect_lines(
     ]
     quads = [_clip(np.asarray(q, dtype=np.float32).reshape(4, 2), w, h) for q in free[0]]
     return [b for b in boxes if b[2] - b[0] >= 4 and b[3] - b[1] >= 4], quads
+
+
+def short_word_pairs(boxes: list[Box]) -> list[tuple[int, int]]:
+    """Short words that may belong to the taller line beside them, as ``(word, line)``
+    indices into ``boxes`` (``(x0, y0, x1, y1)`` line boxes of :func:`detect_lines`).
+
+    EasyOCR groups words into a line only where their heights are within about half of each
+    other. A Nastaliq line's box spans its tallest ascender and lowest descender, so a short
+    word of the same line (وہ, کہ, ہے) comes out less than half its height and is left a line of
+    its own, read apart and out of reading order. A box is proposed for a line where it is a
+    quarter to three fifths of the line's height, lies within the line's band (a tenth of the
+    line's height either way), is at most its own height away along the line without
+    overlapping it, and has no other box above or below it within that band (a stack of small
+    labels at a sign's corner is not a word of the line). Each box is proposed for its nearest
+    line only; the caller decides which proposals to take (the scene engine asks the script
+    classifier, since a distance beside a Latin place name is better read apart).
+    """
+    pairs: list[tuple[int, int]] = []
+    for i, (sx0, sy0, sx1, sy1) in enumerate(boxes):
+        hs, best = sy1 - sy0, None
+        for j, (tx0, ty0, tx1, ty1) in enumerate(boxes):
+            ht, band = ty1 - ty0, 0.1 * (ty1 - ty0)
+            gap = max(sx0 - tx1, tx0 - sx1)
+            if (
+                j == i
+                or not 0.25 * ht <= hs <= 0.6 * ht
+                or sy0 < ty0 - band
+                or sy1 > ty1 + band
+                or not -0.2 * hs <= gap <= hs
+            ):
+                continue
+            stacked = any(
+                k not in (i, j)
+                and min(sx1, x1) > max(sx0, x0)
+                and y0 >= ty0 - band
+                and y1 <= ty1 + band
+                for k, (x0, y0, x1, y1) in enumerate(boxes)
+            )
+            if not stacked and (best is None or gap < best[0]):
+                best = (gap, j)
+        if best is not None:
+            pairs.append((i, best[1]))
+    return pairs
 
 
 def english_reader(gpu: bool | None = None) -> Any:

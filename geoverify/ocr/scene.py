@@ -171,6 +171,10 @@ class SceneTextEngine(OCREngine):
     split_mixed
         Cut a line that holds Urdu and English side by side into its runs of one script
         (:func:`split_mixed_lines`; needs the script classifier and both languages).
+    join_short
+        Join a short Urdu word left beside a taller Urdu line (a Nastaliq line's box spans its
+        tallest letters, so its short words come out as lines of their own) to that line
+        (:func:`join_short_words`; with both languages, needs the script classifier).
 
     Raises
     ------
@@ -193,6 +197,7 @@ class SceneTextEngine(OCREngine):
         tesseract: bool = True,
         script_classifier: bool = True,
         split_mixed: bool = True,
+        join_short: bool = True,
     ) -> None:
         super().__init__(languages)
         folder = detect.craft_folder()
@@ -222,6 +227,8 @@ class SceneTextEngine(OCREngine):
         self.script_classifier = bool(script_classifier) and script_id_available()
         both = {"ur", "en"} <= set(self.languages)
         self.split_mixed = bool(split_mixed) and self.script_classifier and both
+        # with both scripts, only the script classifier can say a short word is Urdu
+        self.join_short = bool(join_short) and (self.script_classifier or not both)
 
     @classmethod
     def supported_languages(cls) -> list[str]:
@@ -242,6 +249,7 @@ class SceneTextEngine(OCREngine):
             "tesseract": self.tesseract,
             "script_classifier": self.script_classifier,
             "split_mixed": self.split_mixed,
+            "join_short": self.join_short,
         }
 
     def options(self) -> dict[str, Any]:
@@ -287,6 +295,8 @@ class SceneTextEngine(OCREngine):
 
         gray = to_gray(image)
         boxes, quads = detect.detect_lines(image, max_side=self.detect_side)
+        if self.join_short and "ur" in self.languages:
+            boxes = join_short_words(gray, boxes, classify="en" in self.languages)
         found: list[Any] = [b for b in boxes if b[3] - b[1] >= MIN_LINE_HEIGHT]
         found += [q for q in quads if detect.quad_size(q)[1] >= MIN_LINE_HEIGHT]
         found = found[:MAX_LINES]
@@ -401,6 +411,33 @@ class SceneTextEngine(OCREngine):
             }
             out.append(_Reading(chosen.text, chosen.confidence, extra))
         return out
+
+
+def join_short_words(
+    gray: np.ndarray, boxes: list[detect.Box], *, classify: bool = True
+) -> list[detect.Box]:
+    """Join each short Urdu word to the Urdu line beside it (:func:`detect.short_word_pairs`
+    proposes the pairs), so that it is read in its place in the line.
+
+    With ``classify`` (both scripts expected), a pair is joined only where the script
+    classifier is sure (:data:`SCRIPT_SURE`) that both the word and the line are in Arabic
+    script: a distance beside a Latin place name stays a line of its own. Without it (Urdu
+    alone expected), every proposed pair is joined.
+    """
+    pairs = detect.short_word_pairs(boxes)
+    if classify and pairs:
+        from ._scriptid import arabic_probability
+
+        ids = sorted({k for pair in pairs for k in pair})
+        crops = [detect.rectify(gray, _as_quad(boxes[k]), URDU_CROP_MARGIN) for k in ids]
+        sure = {k for k, p in zip(ids, arabic_probability(crops)) if p >= SCRIPT_SURE}
+        pairs = [(i, j) for i, j in pairs if i in sure and j in sure]
+    joined = {i for i, _ in pairs}
+    out = dict(enumerate(boxes))
+    for i, j in pairs:
+        (a0, b0, a1, b1), (c0, d0, c1, d1) = boxes[i], out[j]
+        out[j] = (min(a0, c0), min(b0, d0), max(a1, c1), max(b1, d1))
+    return [box for k, box in out.items() if k not in joined]
 
 
 def split_mixed_lines(gray: np.ndarray, lines: list[Any]) -> list[list[tuple[Any, str]] | None]:
