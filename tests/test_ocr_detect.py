@@ -237,3 +237,19 @@ def test_short_word_pairs_finds_a_short_word_beside_its_line_only():
     # a word between two lines goes to the nearer one
     right = (548, 92, 900, 166)
     assert det.short_word_pairs([line, right, (503, 118, 540, 146)]) == [(2, 0)]
+
+
+def test_join_short_words_keeps_every_word():
+    """A word proposed for a word that is itself proposed for a line ends up in that line,
+    whichever order the boxes come in; nothing is lost."""
+    from geoverify.ocr.scene import join_short_words
+
+    line, word, small = (100, 90, 500, 165), (505, 110, 540, 150), (545, 120, 560, 142)
+    assert det.short_word_pairs([line, word, small]) == [(1, 0), (2, 1)]
+    for boxes in ([line, word, small], [small, word, line], [word, small, line]):
+        assert join_short_words(None, boxes, classify=False) == [(100, 90, 560, 165)]
+    apart = (100, 300, 400, 360)  # another line, left alone
+    assert join_short_words(None, [apart, line, word], classify=False) == [
+        apart,
+        (100, 90, 540, 165),
+    ]

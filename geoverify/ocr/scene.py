@@ -432,12 +432,15 @@ def join_short_words(
         crops = [detect.rectify(gray, _as_quad(boxes[k]), URDU_CROP_MARGIN) for k in ids]
         sure = {k for k, p in zip(ids, arabic_probability(crops)) if p >= SCRIPT_SURE}
         pairs = [(i, j) for i, j in pairs if i in sure and j in sure]
-    joined = {i for i, _ in pairs}
+    line_of = dict(pairs)
     out = dict(enumerate(boxes))
-    for i, j in pairs:
+    for i in line_of:
+        j = line_of[i]
+        while j in line_of:  # a word joined to a word that joins a line: to that line
+            j = line_of[j]  # (each step is to a taller box, so this ends)
         (a0, b0, a1, b1), (c0, d0, c1, d1) = boxes[i], out[j]
         out[j] = (min(a0, c0), min(b0, d0), max(a1, c1), max(b1, d1))
-    return [box for k, box in out.items() if k not in joined]
+    return [box for k, box in out.items() if k not in line_of]
 
 
 def split_mixed_lines(gray: np.ndarray, lines: list[Any]) -> list[list[tuple[Any, str]] | None]:
