@@ -229,8 +229,14 @@ def test_short_word_pairs_finds_a_short_word_beside_its_line_only():
     # too small (a speck) or nearly as tall as the line (EasyOCR's own grouping's business)
     assert det.short_word_pairs([line, (505, 125, 520, 139)]) == []
     assert det.short_word_pairs([line, (505, 96, 560, 146)]) == []
-    # lying over the line, not beside it
+    # lying over the line, not beside it; CRAFT's margins may overlap a little
     assert det.short_word_pairs([line, (300, 118, 340, 146)]) == []
+    assert det.short_word_pairs([line, (495, 118, 530, 146)]) == [(1, 0)]
+    assert det.short_word_pairs([line, (480, 118, 515, 146)]) == []
+    # a row of smaller type beside a heading is no word of it (wider than half the line)
+    assert det.short_word_pairs([line, (505, 118, 1500, 146)]) == []
+    # boxes without area are left alone (they would pair with each other both ways)
+    assert det.short_word_pairs([(0, 10, 10, 10), (10, 10, 20, 10)]) == []
     # two small labels stacked at the line's end (西 over 315 on a street sign): neither joins
     top, bottom = (505, 95, 545, 125), (503, 128, 548, 158)
     assert det.short_word_pairs([line, top, bottom]) == []
@@ -253,3 +259,33 @@ def test_join_short_words_keeps_every_word():
         apart,
         (100, 90, 540, 165),
     ]
+
+
+def test_join_short_words_asks_the_script_classifier_about_both_boxes(monkeypatch):
+    """With both scripts expected, a pair joins only where the classifier is sure that the
+    word and the line are both Arabic script."""
+    from geoverify.ocr import _scriptid
+    from geoverify.ocr.scene import SCRIPT_SURE, join_short_words
+
+    gray = np.full((300, 700), 255, np.uint8)
+    line, word = (100, 90, 500, 165), (505, 118, 540, 146)
+
+    def classify_by_width(p_wide, p_narrow):
+        # the crops' widths tell the line (wide) from the word (narrow)
+        monkeypatch.setattr(
+            _scriptid,
+            "arabic_probability",
+            lambda crops: [p_wide if c.shape[1] > 200 else p_narrow for c in crops],
+        )
+
+    for p_line, p_word, joins in [
+        (0.99, 0.99, True),
+        (SCRIPT_SURE, SCRIPT_SURE, True),
+        (0.99, 0.5, False),
+        (0.5, 0.99, False),
+        (0.1, 0.1, False),
+    ]:
+        classify_by_width(p_line, p_word)
+        out = join_short_words(gray, [line, word])
+        assert out == ([(100, 90, 540, 165)] if joins else [line, word]), (p_line, p_word)
+    assert join_short_words(gray, [line, word], classify=False) == [(100, 90, 540, 165)]

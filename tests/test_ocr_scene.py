@@ -172,18 +172,3 @@ def test_a_short_urdu_word_is_read_in_its_line(shared):
     assert fuzz.ratio(normalize(truth), second_line(joined).text) > fuzz.ratio(
         normalize(truth), second_line(apart).text
     )
-
-
-def test_a_distance_beside_a_latin_name_stays_apart(shared):
-    """On the road gantry (IMG_4237) "215 km" lies beside "Sargodha", less than half as tall:
-    the geometry proposes it, and the script classifier, unsure that either is Urdu, keeps
-    them apart (each is read whole by the English recogniser)."""
-    from geoverify.ocr import detect
-    from geoverify.ocr.preprocess import to_gray
-    from geoverify.ocr.scene import DETECT_SIDE, join_short_words
-
-    image = gv.load_images([shared / "images" / "urdu-signs" / "IMG_4237.jpg"])[0].image
-    boxes, _ = detect.detect_lines(image, max_side=DETECT_SIDE)
-    assert detect.short_word_pairs(boxes)
-    assert join_short_words(to_gray(image), boxes) == boxes
-    assert len(join_short_words(to_gray(image), boxes, classify=False)) == len(boxes) - 1

@@ -187,29 +187,52 @@ def detect_lines(
 
 
 def short_word_pairs(boxes: list[Box]) -> list[tuple[int, int]]:
-    """Short words that may belong to the taller line beside them, as ``(word, line)``
-    indices into ``boxes`` (``(x0, y0, x1, y1)`` line boxes of :func:`detect_lines`).
+    """Short words that may belong to the taller line beside them.
 
     EasyOCR groups words into a line only where their heights are within about half of each
     other. A Nastaliq line's box spans its tallest ascender and lowest descender, so a short
     word of the same line (وہ, کہ, ہے) comes out less than half its height and is left a line of
-    its own, read apart and out of reading order. A box is proposed for a line where it is a
-    quarter to three fifths of the line's height, lies within the line's band (a tenth of the
-    line's height either way), is at most its own height away along the line without
-    overlapping it, and has no other box above or below it within that band (a stack of small
-    labels at a sign's corner is not a word of the line). Each box is proposed for its nearest
-    line only; the caller decides which proposals to take (the scene engine asks the script
-    classifier, since a distance beside a Latin place name is better read apart).
+    its own, read apart and out of reading order.
+
+    A box is proposed for a line where it is
+
+    * a quarter to three fifths of the line's height, and at most half its width (a word of
+      the line, not a row of smaller type beside it);
+    * within the line's band (a tenth of the line's height either way);
+    * beside the line: at most its own height away along it, overlapping it by at most a fifth
+      of its height (CRAFT's margins);
+    * alone in the band where it stands: no other box in the band above or below it (a stack
+      of small labels at a sign's corner is not a word of the line).
+
+    Each box is proposed for its nearest line only. A proposed line may itself be proposed
+    for a taller one. The caller decides which proposals to take: the scene engine asks the
+    script classifier (:func:`geoverify.ocr.scene.join_short_words`), since a distance beside
+    a Latin place name is better read apart.
+
+    Parameters
+    ----------
+    boxes
+        Line boxes ``(x0, y0, x1, y1)`` in frame pixels, as :func:`detect_lines` gives them.
+        Boxes without area are never proposed, nor proposed for.
+
+    Returns
+    -------
+    list of (int, int)
+        ``(word, line)`` index pairs into ``boxes``; each word appears at most once, and its
+        line is always taller than it.
     """
     pairs: list[tuple[int, int]] = []
     for i, (sx0, sy0, sx1, sy1) in enumerate(boxes):
-        hs, best = sy1 - sy0, None
+        hs, ws, best = sy1 - sy0, sx1 - sx0, None
+        if hs <= 0 or ws <= 0:
+            continue
         for j, (tx0, ty0, tx1, ty1) in enumerate(boxes):
             ht, band = ty1 - ty0, 0.1 * (ty1 - ty0)
             gap = max(sx0 - tx1, tx0 - sx1)
             if (
                 j == i
                 or not 0.25 * ht <= hs <= 0.6 * ht
+                or ws > 0.5 * (tx1 - tx0)
                 or sy0 < ty0 - band
                 or sy1 > ty1 + band
                 or not -0.2 * hs <= gap <= hs

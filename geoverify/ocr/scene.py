@@ -174,7 +174,8 @@ class SceneTextEngine(OCREngine):
     join_short
         Join a short Urdu word left beside a taller Urdu line (a Nastaliq line's box spans its
         tallest letters, so its short words come out as lines of their own) to that line
-        (:func:`join_short_words`; with both languages, needs the script classifier).
+        (:func:`join_short_words`; with both languages, needs the script classifier, which
+        must be sure of both; with Urdu alone, every proposed word is joined).
 
     Raises
     ------
@@ -228,7 +229,8 @@ class SceneTextEngine(OCREngine):
         both = {"ur", "en"} <= set(self.languages)
         self.split_mixed = bool(split_mixed) and self.script_classifier and both
         # with both scripts, only the script classifier can say a short word is Urdu
-        self.join_short = bool(join_short) and (self.script_classifier or not both)
+        ur = "ur" in self.languages
+        self.join_short = bool(join_short) and ur and (self.script_classifier or not both)
 
     @classmethod
     def supported_languages(cls) -> list[str]:
@@ -295,7 +297,7 @@ class SceneTextEngine(OCREngine):
 
         gray = to_gray(image)
         boxes, quads = detect.detect_lines(image, max_side=self.detect_side)
-        if self.join_short and "ur" in self.languages:
+        if self.join_short:
             boxes = join_short_words(gray, boxes, classify="en" in self.languages)
         found: list[Any] = [b for b in boxes if b[3] - b[1] >= MIN_LINE_HEIGHT]
         found += [q for q in quads if detect.quad_size(q)[1] >= MIN_LINE_HEIGHT]
@@ -416,13 +418,27 @@ class SceneTextEngine(OCREngine):
 def join_short_words(
     gray: np.ndarray, boxes: list[detect.Box], *, classify: bool = True
 ) -> list[detect.Box]:
-    """Join each short Urdu word to the Urdu line beside it (:func:`detect.short_word_pairs`
-    proposes the pairs), so that it is read in its place in the line.
+    """Join each short Urdu word to the Urdu line beside it, so that it is read in its place
+    in the line (:func:`geoverify.ocr.detect.short_word_pairs` proposes the pairs).
 
-    With ``classify`` (both scripts expected), a pair is joined only where the script
-    classifier is sure (:data:`SCRIPT_SURE`) that both the word and the line are in Arabic
-    script: a distance beside a Latin place name stays a line of its own. Without it (Urdu
-    alone expected), every proposed pair is joined.
+    Parameters
+    ----------
+    gray
+        The frame in grayscale (the classifier reads the boxes' crops from it).
+    boxes
+        Line boxes ``(x0, y0, x1, y1)``, as :func:`geoverify.ocr.detect.detect_lines` gives
+        them.
+    classify
+        Both scripts expected: a pair is joined only where the script classifier is sure
+        (:data:`SCRIPT_SURE`) that both the word and the line are in Arabic script, so that a
+        Latin word stays a line of its own. ``False`` (Urdu alone expected): every proposed
+        pair is joined.
+
+    Returns
+    -------
+    list of (int, int, int, int)
+        The boxes, each joined word gone into its line's box (a word joined to a word that
+        joins a line goes into that line), in the order of ``boxes``.
     """
     pairs = detect.short_word_pairs(boxes)
     if classify and pairs:
