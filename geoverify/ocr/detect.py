@@ -28,10 +28,9 @@ from numpy.typing import NDArray
 
 from .. import settings
 from .._imaging import RGBImage
+from .base import Box
 
 Quad = NDArray[np.float32]
-#: An axis-aligned line box ``(x0, y0, x1, y1)`` in frame pixels.
-Box = tuple[int, int, int, int]
 
 #: File names of EasyOCR's CRAFT detector weights and of its English recogniser's.
 CRAFT_WEIGHTS = "craft_mlt_25k.pth"

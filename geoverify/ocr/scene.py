@@ -34,7 +34,7 @@ from .._imaging import RGBImage
 from ..exceptions import EngineUnavailableError, GeoverifyWarning, InputError
 from ..text import detect_script, normalize
 from . import detect
-from .base import Line, OCREngine
+from .base import Box, Line, OCREngine
 
 #: Longest side, in pixels, of the frame CRAFT sees (CRAFT's cost grows with the pixel count).
 DETECT_SIDE = 960
@@ -369,7 +369,7 @@ class SceneTextEngine(OCREngine):
         urdu = [empty] * len(lines)
         p_arabic = [float("nan")] * len(lines)
         if "ur" in self.languages and lines:
-            crops = [detect.rectify(gray, _as_quad(where), URDU_CROP_MARGIN) for where in lines]
+            crops = [_line_crop(gray, where) for where in lines]
             if "en" in self.languages and self.script_classifier:
                 from ._scriptid import arabic_probability
 
@@ -415,9 +415,7 @@ class SceneTextEngine(OCREngine):
         return out
 
 
-def join_short_words(
-    gray: np.ndarray, boxes: list[detect.Box], *, classify: bool = True
-) -> list[detect.Box]:
+def join_short_words(gray: np.ndarray, boxes: list[Box], *, classify: bool = True) -> list[Box]:
     """Join each short Urdu word to the Urdu line beside it, so that it is read in its place
     in the line (:func:`geoverify.ocr.detect.short_word_pairs` proposes the pairs).
 
@@ -445,7 +443,7 @@ def join_short_words(
         from ._scriptid import arabic_probability
 
         ids = sorted({k for pair in pairs for k in pair})
-        crops = [detect.rectify(gray, _as_quad(boxes[k]), URDU_CROP_MARGIN) for k in ids]
+        crops = [_line_crop(gray, boxes[k]) for k in ids]
         sure = {k for k, p in zip(ids, arabic_probability(crops)) if p >= SCRIPT_SURE}
         pairs = [(i, j) for i, j in pairs if i in sure and j in sure]
     line_of = dict(pairs)
@@ -485,7 +483,7 @@ def split_mixed_lines(gray: np.ndarray, lines: list[Any]) -> list[list[tuple[Any
     out: list[list[tuple[Any, str]] | None] = []
     for where in lines:
         quad = _as_quad(where)
-        runs = script_runs(detect.rectify(gray, quad, URDU_CROP_MARGIN), arabic_probability)
+        runs = script_runs(_line_crop(gray, quad), arabic_probability)
         if runs is None:
             out.append(None)
             continue
@@ -540,6 +538,12 @@ def _tesseract_reading(gray: np.ndarray, where: Any) -> _Reading:
 def _surer(crnn: _Reading, tess: _Reading) -> _Reading:
     """The Urdu reading to keep: Tesseract's where it is surer than geoverify's model."""
     return tess if tess.confidence > crnn.confidence else crnn
+
+
+def _line_crop(gray: np.ndarray, where: Any) -> np.ndarray:
+    """A line (box or quadrilateral) cut out upright, as the Urdu recogniser and the script
+    classifier read it."""
+    return detect.rectify(gray, _as_quad(where), URDU_CROP_MARGIN)
 
 
 def _as_box(where: Any) -> tuple[int, int, int, int]:
