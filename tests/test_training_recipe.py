@@ -3,6 +3,7 @@ held-out Nastaliq font is drawn shaped (Graphite through hb-view), right to left
 
 from __future__ import annotations
 
+import math
 import shlex
 import shutil
 
@@ -131,3 +132,44 @@ def test_exported_training_command_rebuilds_the_run_options() -> None:
     assert (
         parse_args(shlex.split(command_line({k: str(v) for k, v in vars(odd).items()}))[3:]) == odd
     )
+
+
+def test_a_step_budget_schedules_by_steps_whatever_the_clock() -> None:
+    # --steps makes the schedule a function of the step alone: a faster machine retraces it
+    from training.train import budget_spent, lr_at, parse_args
+
+    args = parse_args(["--steps", "1000", "--warmup-steps", "100", "--hours", "0.01"])
+    for elapsed in (0.0, 10.0, 1e6):
+        half_warm = 0.5 * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * 0.05)))
+        assert lr_at(args, elapsed, 50) == pytest.approx(args.lr * half_warm)
+        assert lr_at(args, elapsed, 500) == pytest.approx(args.lr * (0.02 + 0.98 * 0.5))
+        assert lr_at(args, elapsed, 1000) == pytest.approx(args.lr * 0.02)
+        assert not budget_spent(args, elapsed, 999) and budget_spent(args, elapsed, 1000)
+    # without --steps the clock rules, as the committed runs were made
+    timed = parse_args(["--hours", "1.0"])
+    assert lr_at(timed, 1800.0, 5) == pytest.approx(timed.lr * (0.02 + 0.98 * 0.5))
+    assert not budget_spent(timed, 3599.0, 10**6) and budget_spent(timed, 3600.0, 1)
+    assert budget_spent(parse_args(["--steps", "1000", "--max-steps", "5"]), 0.0, 5)
+
+
+def test_paired_bootstrap_tells_a_real_difference_from_noise() -> None:
+    from training.compare_evals import compare
+
+    rng = np.random.default_rng(0)
+    chars = rng.integers(5, 30, 300).tolist()
+    edits = [int(rng.binomial(c, 0.1)) for c in chars]
+    jitter = [max(0, e + int(rng.integers(-1, 2))) for e in edits]
+    worse = [e + c // 4 for e, c in zip(edits, chars)]
+
+    def result(e: list[int]) -> dict:
+        row = {"set": "s", "condition": "c", "decoding": "greedy"}
+        return {"rows": [{**row, "cer": 0.0, "per_line": {"edits": e, "chars": chars}}]}
+
+    (same,) = compare(result(edits), result(jitter))
+    assert same["within_noise"] and same["ci95"][0] <= same["diff"] <= same["ci95"][1]
+    (apart,) = compare(result(edits), result(worse))
+    assert not apart["within_noise"] and apart["diff"] > 0.2
+    other = result(edits)
+    other["rows"][0]["per_line"] = {"edits": edits, "chars": chars[::-1]}
+    with pytest.raises(ValueError, match="same lines"):
+        compare(result(edits), other)

@@ -9,7 +9,9 @@ Sets (all from the held-out text split, fixed seeds): training fonts and the hel
 (:data:`training.render.HELDOUT_NASTALIQ`), each clean and augmented; plus single held-out
 place names in the held-out font, augmented, decoded with and without a lexicon of all
 held-out names, and single held-out words that are not names with that lexicon (every
-lexicon choice there is a false replacement). Prints a markdown table and writes JSON to ``training/results/``.
+lexicon choice there is a false replacement). Prints a markdown table and writes JSON to
+``training/results/``, each line's edits included, so that two models measured on the same
+lines can be compared line by line (:mod:`training.compare_evals`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import time
 from pathlib import Path
 
@@ -31,12 +34,26 @@ from . import render as R
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def score(preds: list[str], truths: list[str]) -> dict[str, float]:
-    """CER (edits / reference characters) and exact-match rate."""
-    edits = sum(Levenshtein.distance(p, t) for p, t in zip(preds, truths))
-    chars = max(1, sum(len(t) for t in truths))
+def score(preds: list[str], truths: list[str]) -> dict:
+    """CER (edits / reference characters), exact-match rate, and each line's edits and
+    characters (``per_line``, for :mod:`training.compare_evals`' paired bootstrap)."""
+    edits = [Levenshtein.distance(p, t) for p, t in zip(preds, truths)]
+    chars = [len(t) for t in truths]
     exact = sum(p == t for p, t in zip(preds, truths)) / max(1, len(truths))
-    return {"cer": round(edits / chars, 4), "exact": round(exact, 4), "n": len(truths)}
+    return {
+        "cer": round(sum(edits) / max(1, sum(chars)), 4),
+        "exact": round(exact, 4),
+        "n": len(truths),
+        "per_line": {"edits": edits, "chars": chars},
+    }
+
+
+def results_json(results: dict) -> str:
+    """``results`` as indented JSON with each list of numbers on one line (the per-line
+    edits would otherwise take a line a number)."""
+    text = json.dumps(results, ensure_ascii=False, indent=1)
+    per_line = re.compile(r'(\n *"(?:edits|chars)": )(\[[\d,\s]*\])')
+    return per_line.sub(lambda m: m[1] + json.dumps(json.loads(m[2])), text) + "\n"
 
 
 def lines(seed: int, n: int, fonts: list[str], augment: bool, only: str = ""):
@@ -132,7 +149,7 @@ def main(argv: list[str] | None = None) -> None:
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{args.tag}.json"
     out.write_text(
-        json.dumps(
+        results_json(
             {
                 "model": str(args.model.name),
                 "onnx_sha256": meta["onnx_sha256"],
@@ -141,11 +158,8 @@ def main(argv: list[str] | None = None) -> None:
                 "heldout_font": R.HELDOUT_FONT,
                 "heldout_nastaliq": R.HELDOUT_NASTALIQ,
                 "rows": rows,
-            },
-            ensure_ascii=False,
-            indent=1,
+            }
         )
-        + "\n"
     )
     print(f"wrote {out}")
 

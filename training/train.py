@@ -4,9 +4,11 @@ Example (the recipe in training/README.md)::
 
     nice -n 15 .venv/bin/python -m training.train --hours 1.5 --out training/runs/main
 
-The learning rate follows a cosine over the wall-clock budget (``--hours``), so a run ends
-at a low rate whenever the budget runs out. ``--resume`` continues from ``latest.pt`` in
-``--out`` with the same budget (time already spent counts). Checkpoints: ``latest.pt``
+The learning rate follows a cosine over the budget: wall-clock time (``--hours``), so a run
+ends at a low rate whenever the time runs out, or a number of steps (``--steps``), so a run
+follows the same schedule step for step on any machine, however fast. ``--resume``
+continues from ``latest.pt`` in ``--out`` with the same budget (time or steps already
+spent count). Checkpoints: ``latest.pt``
 every ``--ckpt-min`` minutes and ``best.pt`` whenever the CER on the fixed validation set
 (held-out text, training fonts, augmented) improves.
 """
@@ -187,6 +189,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", type=Path, default=Path("training/runs/main"))
     p.add_argument("--hours", type=float, default=1.5, help="wall-clock budget of the whole run")
+    p.add_argument(
+        "--steps",
+        type=int,
+        default=0,
+        help="budget in steps instead of hours: the schedule and the end follow the step count",
+    )
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--seed", type=int, default=SEED)
@@ -206,6 +214,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--condense", type=float, default=0.0, help="share of lines squeezed to 0.5-1.0 width"
     )
     p.add_argument("--warmup-min", type=float, default=3.0)
+    p.add_argument(
+        "--warmup-steps", type=int, default=200, help="warm-up with --steps (--warmup-min without)"
+    )
     return p.parse_args(argv)
 
 
@@ -222,12 +233,23 @@ def command_line(saved: dict[str, str]) -> str:
     return " ".join(parts)
 
 
-def lr_at(args: argparse.Namespace, elapsed: float) -> float:
-    """Learning rate after ``elapsed`` seconds: linear warm-up, then cosine to 2 %."""
-    budget = args.hours * 3600
-    warm = min(1.0, elapsed / max(1.0, 60 * args.warmup_min))
-    frac = min(1.0, elapsed / budget)
+def lr_at(args: argparse.Namespace, elapsed: float, step: int = 0) -> float:
+    """Learning rate after ``elapsed`` seconds and ``step`` steps: linear warm-up, then a
+    cosine to 2 % over the budget (steps with ``--steps``, else wall-clock hours)."""
+    if args.steps:
+        warm = min(1.0, step / max(1, args.warmup_steps))
+        frac = min(1.0, step / args.steps)
+    else:
+        warm = min(1.0, elapsed / max(1.0, 60 * args.warmup_min))
+        frac = min(1.0, elapsed / (args.hours * 3600))
     return args.lr * warm * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * frac)))
+
+
+def budget_spent(args: argparse.Namespace, elapsed: float, step: int) -> bool:
+    """Whether the run is over: its budget used up, or ``--max-steps`` reached."""
+    if args.max_steps and step >= args.max_steps:
+        return True
+    return step >= args.steps if args.steps else elapsed >= args.hours * 3600
 
 
 def save(path: Path, **state) -> None:
@@ -238,7 +260,7 @@ def save(path: Path, **state) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Train until the wall-clock budget (or ``--max-steps``) is used up."""
+    """Train until the budget (hours or ``--steps``; or ``--max-steps``) is used up."""
     args = parse_args(argv)
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
@@ -289,7 +311,7 @@ def main(argv: list[str] | None = None) -> None:
         elapsed += now - t_last
         t_last = now
         for g in opt.param_groups:
-            g["lr"] = lr_at(args, elapsed)
+            g["lr"] = lr_at(args, elapsed, step + 1)
         loss = ctc(model(batch["x"]), batch["y"], batch["in_len"], batch["y_len"])
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -298,11 +320,11 @@ def main(argv: list[str] | None = None) -> None:
         step += 1
         losses.append(loss.item())
         n_log += 1
-        done = elapsed >= args.hours * 3600 or (args.max_steps and step >= args.max_steps)
+        done = budget_spent(args, elapsed, step)
         if step % 50 == 0 or done:
             rate = n_log / max(1e-6, time.time() - t_log) if n_log else 0.0
             print(
-                f"step {step} loss {np.mean(losses[-50:]):.3f} lr {lr_at(args, elapsed):.2e} "
+                f"step {step} loss {np.mean(losses[-50:]):.3f} lr {lr_at(args, elapsed, step):.2e} "
                 f"steps/s {rate:.2f} width {batch['x'].shape[-1]} elapsed {elapsed / 60:.1f} min",
                 flush=True,
             )
