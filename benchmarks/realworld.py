@@ -33,6 +33,9 @@ Configurations, all in one run so that ratios are fair:
   The geoverify rows other than this one run CRAFT on onnxruntime.
 - ``scene-640``, ``scene-1280``: the same pipeline with CRAFT run on the frame scaled to a
   longest side of 640 or 1280 px instead of the default 960 (how the default was chosen).
+- ``scene-fine-only``: the default without its second, coarser detection that widens the
+  Arabic-script lines (``arabic_side=None``): the anchor of that step. ``scene-640`` and
+  ``scene-1280`` keep it where it is coarser than their detection (not at 640).
 
 The geoverify engines are built once (``get_engine``) and passed to ``read_text``; the readings
 are those of ``read_text(image, ("ur", "en"), engine=name)``. ``settings.ocr_cache = False``.
@@ -120,6 +123,7 @@ CONFIGS = (
     "scene-pytorch",
     "scene-640",
     "scene-1280",
+    "scene-fine-only",
 )
 MAX_CER = 0.25
 MIN_LINE_CHARS = 3  # a line shorter than this is correct only by containing a truth string
@@ -356,6 +360,8 @@ def make_reader(config: str) -> tuple[Callable[[np.ndarray], list[dict[str, Any]
         return _geoverify("scene")
     if config == "scene-pytorch":  # the same pipeline, CRAFT on PyTorch rather than onnxruntime
         return _geoverify("scene", craft_onnx=False)
+    if config == "scene-fine-only":  # Arabic-script lines not widened by a coarser CRAFT
+        return _geoverify("scene", arabic_side=None)
     if config.startswith("scene-"):  # the same pipeline, CRAFT at another resolution
         return _geoverify("scene", detect_side=int(config.split("-")[1]))
     raise ValueError(f"unknown configuration {config!r}; choose from {', '.join(CONFIGS)}")

@@ -289,3 +289,24 @@ def test_join_short_words_asks_the_script_classifier_about_both_boxes(monkeypatc
         out = join_short_words(gray, [line, word])
         assert out == ([(100, 90, 540, 165)] if joins else [line, word]), (p_line, p_word)
     assert join_short_words(gray, [line, word], classify=False) == [(100, 90, 540, 165)]
+
+
+def test_coarse_widenings_take_a_word_cut_at_the_finer_scale():
+    # IMG_4237's Sargodha at 960 px (Urdu cut to its last letter groups, the Latin name and its
+    # distance apart) and at 640 px (the Urdu word whole, the Latin name run into its distance)
+    urdu, latin, km = (659, 91, 709, 120), (638, 117, 748, 162), (750, 133, 812, 153)
+    whole, run_together = (654, 73, 732, 128), (639, 120, 816, 161)
+    assert det.coarse_widenings([urdu, latin, km], [whole, run_together]) == [(0, [0])]
+    # a coarse box about the size of the fine one's is no gain
+    assert det.coarse_widenings([urdu], [(658, 90, 712, 121)]) == []
+    # a line found at the coarse scale alone is left alone
+    assert det.coarse_widenings([urdu], [(100, 100, 200, 130)]) == []
+    # two lines stacked in one coarse box are not read as one
+    upper, lower = (100, 100, 300, 130), (100, 140, 300, 170)
+    assert det.coarse_widenings([upper, lower], [(90, 95, 320, 175)]) == []
+    # words side by side on one line go into it together, each at most once
+    left, right = (100, 100, 180, 130), (190, 102, 300, 131)
+    line = (90, 90, 320, 140)
+    assert det.coarse_widenings([left, right], [line, line]) == [(0, [0, 1])]
+    # boxes without area are never members
+    assert det.coarse_widenings([(150, 110, 150, 110)], [line]) == []

@@ -59,19 +59,30 @@ def plain_option(value: Any) -> bool:
 def box_iou(a: Box, b: Box) -> float:
     """Intersection over union of two ``(x0, y0, x1, y1)`` boxes."""
     inter = _intersection(a, b)
-    union = _area(a) + _area(b) - inter
+    union = box_area(a) + box_area(b) - inter
     return inter / union if union > 0 else 0.0
 
 
 def box_overlap(a: Box, b: Box) -> float:
     """Intersection over the smaller box: a line read at two scales, or a word within its
     line, rarely has the same box as the other reading."""
-    small = min(_area(a), _area(b))
+    small = min(box_area(a), box_area(b))
     return _intersection(a, b) / small if small > 0 else 0.0
 
 
-def _area(a: Box) -> int:
-    return (a[2] - a[0]) * (a[3] - a[1])
+def box_area(a: Box) -> int:
+    """Area of an ``(x0, y0, x1, y1)`` box (0 where it is empty)."""
+    return max(0, a[2] - a[0]) * max(0, a[3] - a[1])
+
+
+def box_union(boxes: Sequence[Box]) -> Box:
+    """The smallest box that holds all of ``boxes``."""
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
 
 
 def _intersection(a: Box, b: Box) -> int:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from numpy.typing import NDArray
 
 from .. import settings
 from .._imaging import RGBImage
-from .base import Box
+from .base import Box, box_area, box_union
 
 Quad = NDArray[np.float32]
 
@@ -38,6 +39,10 @@ ENGLISH_WEIGHTS = "english_g2.pth"
 #: Frames are scaled so their longer side is at most this before CRAFT runs (its cost grows
 #: with the pixel count; 1280 keeps 20 px text in a 1280 x 720 frame detectable).
 CRAFT_MAX_SIDE = 1280
+#: :func:`coarse_widenings` proposes a coarse box that makes its fine boxes' union at least
+#: this much larger (a coarse box about the same as the fine one changes nothing worth a
+#: second reading).
+WIDEN_GAIN = 1.2
 
 
 def bundled_english_models() -> Path | None:
@@ -249,6 +254,66 @@ def short_word_pairs(boxes: list[Box]) -> list[tuple[int, int]]:
         if best is not None:
             pairs.append((i, best[1]))
     return pairs
+
+
+def coarse_widenings(fine: list[Box], coarse: list[Box]) -> list[tuple[int, list[int]]]:
+    """Lines of a coarser detection that hold more of a word than the finer detection's boxes.
+
+    At a finer scale CRAFT splits a Nastaliq word at the gaps between its letter groups
+    (سر | گودھا) and drops a small group, and its box clips the tall strokes (گ, ک); at a
+    coarser scale the word is one blob. A coarse box is proposed where
+
+    * the centre of at least one fine box lies inside it (a line found at the coarse scale
+      alone is left alone);
+    * those fine boxes stand on one line: no two of them overlap by less than half the
+      shorter one's height vertically (two lines stacked in one coarse box are not widened);
+    * it adds something: its union with them is at least :data:`WIDEN_GAIN` times the area
+      of theirs.
+
+    Which proposals to take (the Arabic-script ones) is the caller's decision:
+    :func:`geoverify.ocr.scene.widen_arabic_lines`.
+
+    Parameters
+    ----------
+    fine, coarse
+        Line boxes ``(x0, y0, x1, y1)`` in frame pixels, from :func:`detect_lines` at two
+        values of ``max_side``.
+
+    Returns
+    -------
+    list of (int, list of int)
+        ``(coarse box, its fine boxes)`` index pairs; each fine box appears at most once.
+    """
+    taken: set[int] = set()
+    out: list[tuple[int, list[int]]] = []
+    for c, (cx0, cy0, cx1, cy1) in enumerate(coarse):
+        members = [
+            i
+            for i, (x0, y0, x1, y1) in enumerate(fine)
+            if i not in taken
+            and x1 > x0
+            and y1 > y0
+            and cx0 <= (x0 + x1) / 2 <= cx1
+            and cy0 <= (y0 + y1) / 2 <= cy1
+        ]
+        if not members or _stacked(fine[i] for i in members):
+            continue
+        union = box_union([fine[i] for i in members])
+        if box_area(box_union([union, coarse[c]])) < WIDEN_GAIN * box_area(union):
+            continue
+        taken.update(members)
+        out.append((c, members))
+    return out
+
+
+def _stacked(boxes: Iterable[Box]) -> bool:
+    """Whether any two boxes overlap vertically by less than half the shorter one."""
+    bs = list(boxes)
+    return any(
+        min(a[3], b[3]) - max(a[1], b[1]) < 0.5 * min(a[3] - a[1], b[3] - b[1])
+        for k, a in enumerate(bs)
+        for b in bs[k + 1 :]
+    )
 
 
 def english_reader(gpu: bool | None = None) -> Any:

