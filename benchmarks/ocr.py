@@ -5,7 +5,11 @@
 
 CER = Levenshtein(hypothesis, reference) / len(reference), both through
 ``geoverify.text.normalize`` with whitespace collapsed; the hypothesis is every line read in the
-frame, top to bottom. For mixed Urdu + English lines either order of the two parts counts
+frame: rows top to bottom (a line whose centre lies within a row's height joins it), and the
+pieces of a row in reading order (``geoverify.ocr._lines.join_words``, as Tesseract's words are
+joined: right to left where the row is mostly Arabic script, each run of one script in its own
+direction). Until 2026-12-07 a row's pieces were joined left to right, which turned an Urdu line
+cut in two into its halves swapped. For mixed Urdu + English lines either order of the two parts counts
 (a mixed line is laid out in the direction of its majority script). Baseline: ``pytesseract.image_to_string(img,
 lang=...)`` with default settings (``urd`` for Urdu, ``eng`` for English, ``urd+eng`` mixed).
 EasyOCR runs on the English group only: its ``arabic`` weights are not installed here.
@@ -33,6 +37,8 @@ sys.path.insert(0, str(ROOT))
 
 import geoverify as gv  # noqa: E402
 from geoverify.ocr import get_engine  # noqa: E402
+from geoverify.ocr._lines import join_words  # noqa: E402
+from geoverify.ocr.base import Line  # noqa: E402
 from geoverify.ocr.detect import craft_available  # noqa: E402
 from geoverify.text import normalize  # noqa: E402
 
@@ -49,6 +55,27 @@ def _norm(text: str) -> str:
 def cer(hyp: str, ref: str, alt: str | None = None) -> float:
     h, refs = _norm(hyp), [_norm(ref)] + ([_norm(alt)] if alt else [])
     return min(Levenshtein.distance(h, r) / max(1, len(r)) for r in refs)
+
+
+def frame_text(lines: list[Line]) -> str:
+    """Every line read in a frame as one text: rows top to bottom, each row in reading order."""
+    rows: list[list[Line]] = []
+    for ln in sorted(lines, key=lambda ln: (ln.box[1] + ln.box[3]) / 2):
+        centre = (ln.box[1] + ln.box[3]) / 2
+        if rows and centre <= max(r.box[3] for r in rows[-1]):
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    texts = []
+    for row in rows:
+        words = [
+            (r.text, r.box[0], r.box[1], r.box[2] - r.box[0], r.box[3] - r.box[1], 100.0)
+            for r in row
+        ]
+        joined = join_words(words)
+        if joined:
+            texts.append(joined[0])
+    return " ".join(texts)
 
 
 def machine() -> str:
@@ -93,6 +120,8 @@ def main(argv: list[str] | None = None) -> str:
             "tesseract", preprocess="auto", detector="craft"
         )
         engines["scene (default)"] = get_engine("scene")
+        # the same without the coarser detection that widens Arabic-script lines
+        engines["scene, fine detection only"] = get_engine("scene", arabic_side=None)
     else:
         print("CRAFT rows skipped: EasyOCR or craft_mlt_25k.pth not installed", file=sys.stderr)
     if args.only:
@@ -128,9 +157,9 @@ def main(argv: list[str] | None = None) -> str:
         record: dict[str, object] = {**item, "raw pytesseract": [_norm(raw), cer(raw, ref, alt)]}
         for name, eng in runs.items():
             t = time.time()
-            lines = sorted(eng.read(img), key=lambda ln: (ln.box[1], ln.box[0]))
+            lines = eng.read(img)
             seconds[name].append(time.time() - t)
-            hyp = " ".join(ln.text for ln in lines)
+            hyp = frame_text(lines)
             scores[(name, font, deg)].append(cer(hyp, ref, alt))
             record[name] = [hyp, round(scores[(name, font, deg)][-1], 3)]
         per_image.append(record)
