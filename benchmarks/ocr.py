@@ -5,7 +5,8 @@
 
 CER = Levenshtein(hypothesis, reference) / len(reference), both through
 ``geoverify.text.normalize`` with whitespace collapsed; the hypothesis is every line read in the
-frame: rows top to bottom (a line whose centre lies within a row's height joins it), and the
+frame: rows top to bottom (a line joins a row where each one's vertical centre lies within the
+other's height), and the
 pieces of a row in reading order (``geoverify.ocr._lines.join_words``, as Tesseract's words are
 joined: right to left where the row is mostly Arabic script, each run of one script in its own
 direction). Until 2026-12-07 a row's pieces were joined left to right, which turned an Urdu line
@@ -38,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 import geoverify as gv  # noqa: E402
 from geoverify.ocr import get_engine  # noqa: E402
 from geoverify.ocr._lines import join_words  # noqa: E402
-from geoverify.ocr.base import Line  # noqa: E402
+from geoverify.ocr.base import Line, box_union  # noqa: E402
 from geoverify.ocr.detect import craft_available  # noqa: E402
 from geoverify.text import normalize  # noqa: E402
 
@@ -57,12 +58,16 @@ def cer(hyp: str, ref: str, alt: str | None = None) -> float:
     return min(Levenshtein.distance(h, r) / max(1, len(r)) for r in refs)
 
 
+def _same_row(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    """Whether each box's vertical centre lies within the other's height."""
+    return a[1] <= (b[1] + b[3]) / 2 <= a[3] and b[1] <= (a[1] + a[3]) / 2 <= b[3]
+
+
 def frame_text(lines: list[Line]) -> str:
     """Every line read in a frame as one text: rows top to bottom, each row in reading order."""
     rows: list[list[Line]] = []
     for ln in sorted(lines, key=lambda ln: (ln.box[1] + ln.box[3]) / 2):
-        centre = (ln.box[1] + ln.box[3]) / 2
-        if rows and centre <= max(r.box[3] for r in rows[-1]):
+        if rows and _same_row(ln.box, box_union([r.box for r in rows[-1]])):
             rows[-1].append(ln)
         else:
             rows.append([ln])

@@ -25,3 +25,10 @@ def test_rendered_benchmark_joins_a_frame_in_reading_order():
         "Hello world"
     )
     assert frame_text([]) == ""
+    # a tall line reaching past the centre of the line under it: two rows all the same
+    tall, under = _line("اوپر", (10, 10, 100, 100)), _line("نیچے", (120, 70, 200, 120))
+    assert frame_text([under, tall]) == "اوپر نیچے"
+    # two pieces of one line, one taller: one row
+    assert frame_text([_line("اوپر", (10, 10, 100, 60)), _line("نیچے", (120, 30, 200, 80))]) == (
+        "نیچے اوپر"
+    )

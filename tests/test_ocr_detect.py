@@ -304,9 +304,21 @@ def test_coarse_widenings_take_a_word_cut_at_the_finer_scale():
     # two lines stacked in one coarse box are not read as one
     upper, lower = (100, 100, 300, 130), (100, 140, 300, 170)
     assert det.coarse_widenings([upper, lower], [(90, 95, 320, 175)]) == []
-    # words side by side on one line go into it together, each at most once
+    # words side by side on one line go into it together; every coarse box that holds them is
+    # proposed (the caller widens each fine box once)
     left, right = (100, 100, 180, 130), (190, 102, 300, 131)
     line = (90, 90, 320, 140)
-    assert det.coarse_widenings([left, right], [line, line]) == [(0, [0, 1])]
+    assert det.coarse_widenings([left, right], [line, line]) == [(0, [0, 1]), (1, [0, 1])]
     # boxes without area are never members
     assert det.coarse_widenings([(150, 110, 150, 110)], [line]) == []
+    # a widened line must not swallow another line, found as a box or tilted
+    # (a member's box can reach over a line whose centre is outside the coarse box)
+    member, under_its_end = (100, 100, 200, 130), (95, 100, 125, 130)
+    assert det.coarse_widenings([member], [(150, 90, 260, 140)]) == [(0, [0])]
+    assert det.coarse_widenings([member, under_its_end], [(150, 90, 260, 140)]) == []
+    assert det.coarse_widenings([left], [line]) == [(0, [0])]
+    assert det.coarse_widenings([left], [line], others=[(200, 100, 300, 130)]) == []
+    # ... but may reach a little into the line under it (IMG_4237's Urdu over Latin)
+    assert det.coarse_widenings([urdu, latin], [whole]) == [(0, [0])]
+    # a panel of lines is not a word's strokes
+    assert det.coarse_widenings([left], [(90, 40, 320, 200)]) == []

@@ -70,7 +70,7 @@ def test_reads_urdu_place_names_of_real_signs(signs):
     assert len(found) >= 4, f"found {found} of {wanted}"
     assert _found("لاہور", texts["IMG_4237.jpg"]["text"])
     # whole only where the coarser detection widens its line (test_a_word_split_by_craft_...)
-    assert "سرگودھا" in set(texts["IMG_4237.jpg"]["text"])
+    assert _found("سرگودھا", texts["IMG_4237.jpg"]["text"])
 
 
 def test_text_table_says_how_each_line_was_read(signs):
@@ -194,7 +194,7 @@ def test_a_word_split_by_craft_is_read_whole_from_the_coarser_detection(shared):
 
 def test_widen_arabic_lines_asks_the_script_classifier_about_every_box(monkeypatch):
     from geoverify.ocr import _scriptid
-    from geoverify.ocr.scene import SCRIPT_SURE, widen_arabic_lines
+    from geoverify.ocr.scene import SCRIPT_SURE, _line_crop, widen_arabic_lines
 
     gray = np.full((300, 900), 255, np.uint8)
     cut, other = (659, 91, 709, 120), (100, 100, 300, 140)
@@ -215,3 +215,21 @@ def test_widen_arabic_lines_asks_the_script_classifier_about_every_box(monkeypat
         out = widen_arabic_lines(gray, [other, cut], [whole])
         assert out == ([other, whole] if widens else [other, cut]), (p_coarse, p_fine)
     assert widen_arabic_lines(gray, [cut, other], [whole], classify=False) == [whole, other]
+
+    # two proposals: the first turned down on its coarse box (not sure), the second taken with
+    # both its fine boxes; every probability is asked for, in order
+    left, right = (100, 100, 180, 130), (190, 102, 300, 131)
+    doubtful, line = (95, 80, 310, 131), (90, 70, 320, 140)
+    asked: list[int] = []
+
+    def by_top(crops):
+        asked.append(len(crops))
+        return [0.5 if c.shape[0] == _line_crop(gray, doubtful).shape[0] else 0.99 for c in crops]
+
+    monkeypatch.setattr(_scriptid, "arabic_probability", by_top)
+    assert widen_arabic_lines(gray, [left, right], [doubtful, line]) == [(90, 70, 320, 140)]
+    assert asked == [6]
+    # Urdu alone: the first proposal is taken and the second, sharing its boxes, is not
+    assert widen_arabic_lines(gray, [left, right], [doubtful, line], classify=False) == [
+        (95, 80, 310, 131)
+    ]

@@ -71,18 +71,53 @@ def box_overlap(a: Box, b: Box) -> float:
 
 
 def box_area(a: Box) -> int:
-    """Area of an ``(x0, y0, x1, y1)`` box (0 where it is empty)."""
+    """Area of an ``(x0, y0, x1, y1)`` box (0 where it is empty).
+
+    Parameters
+    ----------
+    a
+        The box, in pixels.
+
+    Returns
+    -------
+    int
+        Its width times its height, each at least 0.
+    """
     return max(0, a[2] - a[0]) * max(0, a[3] - a[1])
 
 
-def box_union(boxes: Sequence[Box]) -> Box:
-    """The smallest box that holds all of ``boxes``."""
+def box_union(boxes: Sequence[Sequence[int]]) -> Box:
+    """The smallest box that holds all of ``boxes``.
+
+    Parameters
+    ----------
+    boxes
+        One ``(x0, y0, x1, y1)`` box or more (ValueError for none).
+
+    Returns
+    -------
+    (int, int, int, int)
+        The box spanning them.
+    """
+    if not boxes:
+        raise ValueError("box_union needs at least one box")
     return (
         min(b[0] for b in boxes),
         min(b[1] for b in boxes),
         max(b[2] for b in boxes),
         max(b[3] for b in boxes),
     )
+
+
+def vertical_overlap(a: Sequence[float], b: Sequence[float]) -> float:
+    """How far two ``(x0, y0, x1, y1)`` boxes overlap vertically, as a share of the shorter
+    one's height (0 where they do not, or where either has no height): about 1 for two words
+    on one line, below one half for two lines one over the other.
+    """
+    shorter = min(a[3] - a[1], b[3] - b[1])
+    if shorter <= 0:
+        return 0.0
+    return max(0.0, min(a[3], b[3]) - max(a[1], b[1])) / shorter
 
 
 def _intersection(a: Box, b: Box) -> int:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-from collections.abc import Iterable
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from .. import settings
 from .._imaging import RGBImage
-from .base import Box, box_area, box_union
+from .base import Box, box_area, box_union, vertical_overlap
 
 Quad = NDArray[np.float32]
 
@@ -43,6 +43,9 @@ CRAFT_MAX_SIDE = 1280
 #: this much larger (a coarse box about the same as the fine one changes nothing worth a
 #: second reading).
 WIDEN_GAIN = 1.2
+#: ... and at most this many times their height (a line's rising strokes and dots, not a panel
+#: of lines).
+WIDEN_MAX_HEIGHT = 2.5
 
 
 def bundled_english_models() -> Path | None:
@@ -256,21 +259,28 @@ def short_word_pairs(boxes: list[Box]) -> list[tuple[int, int]]:
     return pairs
 
 
-def coarse_widenings(fine: list[Box], coarse: list[Box]) -> list[tuple[int, list[int]]]:
+def coarse_widenings(
+    fine: list[Box], coarse: list[Box], others: Sequence[Box] = ()
+) -> list[tuple[int, list[int]]]:
     """Lines of a coarser detection that hold more of a word than the finer detection's boxes.
 
     At a finer scale CRAFT splits a Nastaliq word at the gaps between its letter groups
     (سر | گودھا) and drops a small group, and its box clips the tall strokes (گ, ک); at a
-    coarser scale the word is one blob. A coarse box is proposed where
+    coarser scale the word is one blob. A coarse box is proposed, with the fine boxes it
+    holds (its *members*), where
 
     * the centre of at least one fine box lies inside it (a line found at the coarse scale
       alone is left alone);
-    * those fine boxes stand on one line: no two of them overlap by less than half the
-      shorter one's height vertically (two lines stacked in one coarse box are not widened);
-    * it adds something: its union with them is at least :data:`WIDEN_GAIN` times the area
-      of theirs.
+    * its members stand on one line (each two overlap vertically by at least half the
+      shorter one's height: two lines stacked in one coarse box are not read as one);
+    * it adds something, within a line's reach: its union with the members is at least
+      :data:`WIDEN_GAIN` times their area, and at most :data:`WIDEN_MAX_HEIGHT` times their
+      height (more is a panel of lines, not a word's strokes);
+    * that union holds no other line: no fine box that is not a member, and none of
+      ``others``, lies half or more inside it.
 
-    Which proposals to take (the Arabic-script ones) is the caller's decision:
+    Which proposals to take (the Arabic-script ones) is the caller's decision, in the order
+    given; a fine box may be a member of several proposals, and should be widened once:
     :func:`geoverify.ocr.scene.widen_arabic_lines`.
 
     Parameters
@@ -278,42 +288,44 @@ def coarse_widenings(fine: list[Box], coarse: list[Box]) -> list[tuple[int, list
     fine, coarse
         Line boxes ``(x0, y0, x1, y1)`` in frame pixels, from :func:`detect_lines` at two
         values of ``max_side``.
+    others
+        Further lines found at the finer scale that are not boxes (the bounding boxes of
+        tilted lines), which a widened line must not swallow either.
 
     Returns
     -------
     list of (int, list of int)
-        ``(coarse box, its fine boxes)`` index pairs; each fine box appears at most once.
+        ``(coarse box, its members)`` index pairs, in the order of ``coarse``.
     """
-    taken: set[int] = set()
     out: list[tuple[int, list[int]]] = []
     for c, (cx0, cy0, cx1, cy1) in enumerate(coarse):
         members = [
             i
             for i, (x0, y0, x1, y1) in enumerate(fine)
-            if i not in taken
-            and x1 > x0
-            and y1 > y0
-            and cx0 <= (x0 + x1) / 2 <= cx1
-            and cy0 <= (y0 + y1) / 2 <= cy1
+            if x1 > x0 and y1 > y0 and cx0 <= (x0 + x1) / 2 <= cx1 and cy0 <= (y0 + y1) / 2 <= cy1
         ]
-        if not members or _stacked(fine[i] for i in members):
+        if not members or any(
+            vertical_overlap(fine[i], fine[j]) < 0.5 for i in members for j in members if i < j
+        ):
             continue
         union = box_union([fine[i] for i in members])
-        if box_area(box_union([union, coarse[c]])) < WIDEN_GAIN * box_area(union):
+        widened = box_union([union, coarse[c]])
+        if box_area(widened) < WIDEN_GAIN * box_area(union) or widened[3] - widened[
+            1
+        ] > WIDEN_MAX_HEIGHT * (union[3] - union[1]):
             continue
-        taken.update(members)
+        rest = [b for i, b in enumerate(fine) if i not in members] + list(others)
+        if any(box_area(b) and _inside_share(b, widened) >= 0.5 for b in rest):
+            continue
         out.append((c, members))
     return out
 
 
-def _stacked(boxes: Iterable[Box]) -> bool:
-    """Whether any two boxes overlap vertically by less than half the shorter one."""
-    bs = list(boxes)
-    return any(
-        min(a[3], b[3]) - max(a[1], b[1]) < 0.5 * min(a[3] - a[1], b[3] - b[1])
-        for k, a in enumerate(bs)
-        for b in bs[k + 1 :]
-    )
+def _inside_share(box: Box, within: Box) -> float:
+    """The share of ``box``'s area that lies inside ``within``."""
+    x = max(0, min(box[2], within[2]) - max(box[0], within[0]))
+    y = max(0, min(box[3], within[3]) - max(box[1], within[1]))
+    return x * y / box_area(box)
 
 
 def english_reader(gpu: bool | None = None) -> Any:
@@ -360,10 +372,8 @@ def detect_edges(gray: NDArray[np.uint8], max_boxes: int = 32) -> list[Quad]:
     merged: list[list[int]] = []
     for b in boxes:
         for m in merged:
-            ov = min(m[3], b[3]) - max(m[1], b[1])
-            hh = min(m[3] - m[1], b[3] - b[1])
-            if ov > 0.6 * hh and b[0] - m[2] < 1.2 * max(m[3] - m[1], b[3] - b[1]):
-                m[:] = [min(m[0], b[0]), min(m[1], b[1]), max(m[2], b[2]), max(m[3], b[3])]
+            if vertical_overlap(m, b) > 0.6 and b[0] - m[2] < 1.2 * max(m[3] - m[1], b[3] - b[1]):
+                m[:] = box_union([m, b])
                 break
         else:
             merged.append(list(b))

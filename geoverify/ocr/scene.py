@@ -188,9 +188,11 @@ class SceneTextEngine(OCREngine):
         Longest frame side of a second, coarser CRAFT detection (:data:`ARABIC_SIDE`) whose
         boxes widen the Arabic-script lines: at ``detect_side`` CRAFT splits a Nastaliq word
         at the gaps between its letter groups and clips its tall strokes
-        (:func:`widen_arabic_lines`). Run only where a line is in Arabic script (the script
-        classifier must be sure of it and of the coarse box, with both languages); ``None``,
-        or a side not below ``detect_side``, turns it off.
+        (:func:`widen_arabic_lines`). With both languages it runs only on a frame where the
+        script classifier is sure a line is Arabic script, and takes a coarse box only where
+        it is sure of that box and of the boxes it replaces (``script_classifier=False``
+        turns it off there); with Urdu alone every proposal is taken. ``None``, or a side not
+        below ``detect_side``, turns it off; a frame no larger than it is not detected again.
 
     Raises
     ------
@@ -247,10 +249,12 @@ class SceneTextEngine(OCREngine):
         # with both scripts, only the script classifier can say a short word is Urdu
         ur = "ur" in self.languages
         self.join_short = bool(join_short) and ur and (self.script_classifier or not both)
-        coarser = bool(arabic_side) and int(arabic_side or 0) < self.detect_side
+        # a coarse box may be taken only where Urdu is read, and, with both scripts, only
+        # where the script classifier says it is Arabic script
+        takes = ur and (self.script_classifier or not both)
         self.arabic_side = (
-            int(arabic_side or 0)
-            if coarser and ur and (self.script_classifier or not both)
+            int(arabic_side)
+            if arabic_side is not None and 0 < int(arabic_side) < self.detect_side and takes
             else None
         )
 
@@ -321,9 +325,15 @@ class SceneTextEngine(OCREngine):
         gray = to_gray(image)
         boxes, quads = detect.detect_lines(image, max_side=self.detect_side)
         both = "en" in self.languages
-        if self.arabic_side and (not both or _any_arabic(gray, boxes)):
+        # a frame no larger than arabic_side would be detected at the same scale again
+        if (
+            self.arabic_side
+            and max(gray.shape) > self.arabic_side
+            and (not both or _any_arabic(gray, boxes))
+        ):
             coarse, _ = detect.detect_lines(image, max_side=self.arabic_side)
-            boxes = widen_arabic_lines(gray, boxes, coarse, classify=both)
+            tilted = [detect.quad_box(q) for q in quads]
+            boxes = widen_arabic_lines(gray, boxes, coarse, classify=both, others=tilted)
         if self.join_short:
             boxes = join_short_words(gray, boxes, classify=both)
         found: list[Any] = [b for b in boxes if b[3] - b[1] >= MIN_LINE_HEIGHT]
@@ -484,7 +494,12 @@ def join_short_words(gray: np.ndarray, boxes: list[Box], *, classify: bool = Tru
 
 
 def widen_arabic_lines(
-    gray: np.ndarray, fine: list[Box], coarse: list[Box], *, classify: bool = True
+    gray: np.ndarray,
+    fine: list[Box],
+    coarse: list[Box],
+    *,
+    classify: bool = True,
+    others: Sequence[Box] = (),
 ) -> list[Box]:
     """Widen Arabic-script lines to the box a coarser CRAFT detection gives them.
 
@@ -506,14 +521,18 @@ def widen_arabic_lines(
         Both scripts expected: a coarse box is taken only where the script classifier is sure
         (:data:`SCRIPT_SURE`) that it and each of the fine boxes it replaces are in Arabic
         script. ``False`` (Urdu alone expected): every proposal is taken.
+    others
+        The bounding boxes of the tilted lines found at the finer scale: a widened line must
+        not swallow them.
 
     Returns
     -------
     list of (int, int, int, int)
         ``fine``, each widened group of boxes replaced, where its first box stood, by the
-        union of the group and its coarse box.
+        union of the group and its coarse box. Proposals are taken in the order of
+        ``coarse``; one that shares a box with a proposal taken before it is not.
     """
-    proposals = detect.coarse_widenings(fine, coarse)
+    proposals = detect.coarse_widenings(fine, coarse, others)
     if classify and proposals:
         from ._scriptid import arabic_probability
 
@@ -525,7 +544,11 @@ def widen_arabic_lines(
             (c, ms) for c, ms in proposals if all([next(sure) for _ in range(1 + len(ms))])
         ]
     out: dict[int, Box] = dict(enumerate(fine))
+    taken: set[int] = set()
     for c, members in proposals:
+        if taken.intersection(members):
+            continue
+        taken.update(members)
         out[members[0]] = box_union([coarse[c], *(fine[i] for i in members)])
         for i in members[1:]:
             del out[i]
