@@ -173,3 +173,38 @@ def test_paired_bootstrap_tells_a_real_difference_from_noise() -> None:
     other["rows"][0]["per_line"] = {"edits": edits, "chars": chars[::-1]}
     with pytest.raises(ValueError, match="same lines"):
         compare(result(edits), other)
+    # the same counts of characters in other lines are not the same lines
+    hashed, rehashed = result(edits), result(edits)
+    hashed["rows"][0]["per_line"]["texts_sha256"] = "a"
+    rehashed["rows"][0]["per_line"]["texts_sha256"] = "b"
+    with pytest.raises(ValueError, match="same lines"):
+        compare(hashed, rehashed)
+    empty = {"rows": [{**result([])["rows"][0], "per_line": {"edits": [], "chars": []}}]}
+    with pytest.raises(ValueError, match="no lines"):
+        compare(empty, empty)
+    # a row's interval does not depend on the rows before it
+    two_a, two_b = result(edits), result(jitter)
+    for two in (two_a, two_b):
+        two["rows"].insert(0, {**two["rows"][0], "set": "first"})
+    rows = compare(two_a, two_b)
+    assert [r["set"] for r in rows] == ["first", "s"] and rows[1]["ci95"] == same["ci95"]
+
+
+def test_a_run_resumes_only_on_the_budget_it_was_made_with(tmp_path) -> None:
+    from training.train import main
+
+    model = CRNN(len(C.CHARSET) + 1)
+    opt = torch.optim.AdamW(model.parameters())
+    state = {"model": model.state_dict(), "opt": opt.state_dict(), "step": 5, "elapsed": 9.0}
+    torch.save(
+        {**state, "best_cer": 1.0, "budget": {"steps": 100, "hours": 1.5}}, tmp_path / "latest.pt"
+    )
+    for other in (["--steps", "200"], ["--hours", "1.5"]):
+        with pytest.raises(SystemExit, match="budget"):
+            main(["--out", str(tmp_path), "--resume", *other])
+    # a checkpoint from before --steps was made on the clock
+    torch.save({**state, "best_cer": 1.0}, tmp_path / "latest.pt")
+    with pytest.raises(SystemExit, match="budget"):
+        main(["--out", str(tmp_path), "--resume", "--steps", "100"])
+    with pytest.raises(SystemExit, match="0 or more"):
+        main(["--out", str(tmp_path), "--steps", "-1"])

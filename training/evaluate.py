@@ -17,6 +17,7 @@ lines can be compared line by line (:mod:`training.compare_evals`).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import re
@@ -44,7 +45,11 @@ def score(preds: list[str], truths: list[str]) -> dict:
         "cer": round(sum(edits) / max(1, sum(chars)), 4),
         "exact": round(exact, 4),
         "n": len(truths),
-        "per_line": {"edits": edits, "chars": chars},
+        "per_line": {
+            "edits": edits,
+            "chars": chars,
+            "texts_sha256": hashlib.sha256("\n".join(truths).encode("utf-8")).hexdigest(),
+        },
     }
 
 

@@ -262,6 +262,8 @@ def save(path: Path, **state) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Train until the budget (hours or ``--steps``; or ``--max-steps``) is used up."""
     args = parse_args(argv)
+    if args.steps < 0 or args.warmup_steps < 0:
+        raise SystemExit("--steps and --warmup-steps must be 0 or more")
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -275,6 +277,13 @@ def main(argv: list[str] | None = None) -> None:
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         step, elapsed, best = ck["step"], ck["elapsed"], ck["best_cer"]
+        # a checkpoint from before --steps existed was made on the clock
+        budget = ck.get("budget", {"steps": 0, "hours": args.hours})
+        if budget["steps"] != args.steps or (not args.steps and budget["hours"] != args.hours):
+            raise SystemExit(
+                f"{args.out / 'latest.pt'} was made with the budget {budget}; resume it with "
+                "the same --steps and --hours (the schedule follows the budget)"
+            )
         print(f"resumed at step {step}, {elapsed / 3600:.2f} h, best CER {best:.4f}", flush=True)
     config = {
         "charset": C.CHARSET,
@@ -350,6 +359,7 @@ def main(argv: list[str] | None = None) -> None:
                 step=step,
                 elapsed=elapsed,
                 best_cer=best,
+                budget={"steps": args.steps, "hours": args.hours},
             )
             t_ckpt = time.time()
         if done:
