@@ -58,7 +58,7 @@ def plain_option(value: Any) -> bool:
 
 def box_iou(a: Box, b: Box) -> float:
     """Intersection over union of two ``(x0, y0, x1, y1)`` boxes."""
-    inter = _intersection(a, b)
+    inter = box_intersection(a, b)
     union = box_area(a) + box_area(b) - inter
     return inter / union if union > 0 else 0.0
 
@@ -67,7 +67,7 @@ def box_overlap(a: Box, b: Box) -> float:
     """Intersection over the smaller box: a line read at two scales, or a word within its
     line, rarely has the same box as the other reading."""
     small = min(box_area(a), box_area(b))
-    return _intersection(a, b) / small if small > 0 else 0.0
+    return box_intersection(a, b) / small if small > 0 else 0.0
 
 
 def box_area(a: Box) -> int:
@@ -120,7 +120,8 @@ def vertical_overlap(a: Sequence[float], b: Sequence[float]) -> float:
     return max(0.0, min(a[3], b[3]) - max(a[1], b[1])) / shorter
 
 
-def _intersection(a: Box, b: Box) -> int:
+def box_intersection(a: Box, b: Box) -> int:
+    """Area that two ``(x0, y0, x1, y1)`` boxes share (0 where they do not meet)."""
     ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
     iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
     return ix * iy

@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from .. import settings
 from .._imaging import RGBImage
-from .base import Box, box_area, box_union, vertical_overlap
+from .base import Box, box_area, box_intersection, box_union, vertical_overlap
 
 Quad = NDArray[np.float32]
 
@@ -310,9 +310,9 @@ def coarse_widenings(
             continue
         union = box_union([fine[i] for i in members])
         widened = box_union([union, coarse[c]])
-        if box_area(widened) < WIDEN_GAIN * box_area(union) or widened[3] - widened[
-            1
-        ] > WIDEN_MAX_HEIGHT * (union[3] - union[1]):
+        gains_little = box_area(widened) < WIDEN_GAIN * box_area(union)
+        too_tall = widened[3] - widened[1] > WIDEN_MAX_HEIGHT * (union[3] - union[1])
+        if gains_little or too_tall:
             continue
         rest = [b for i, b in enumerate(fine) if i not in members] + list(others)
         if any(box_area(b) and _inside_share(b, widened) >= 0.5 for b in rest):
@@ -323,9 +323,7 @@ def coarse_widenings(
 
 def _inside_share(box: Box, within: Box) -> float:
     """The share of ``box``'s area that lies inside ``within``."""
-    x = max(0, min(box[2], within[2]) - max(box[0], within[0]))
-    y = max(0, min(box[3], within[3]) - max(box[1], within[1]))
-    return x * y / box_area(box)
+    return box_intersection(box, within) / box_area(box)
 
 
 def english_reader(gpu: bool | None = None) -> Any:
