@@ -115,6 +115,17 @@ def test_validation_leaves_frozen_batch_norms_frozen() -> None:
     assert bns and not any(m.training for m in bns)
 
 
+def test_validation_and_evaluation_measure_cer_alike() -> None:
+    # one CER for the checkpoint choice and the model card: edits over reference characters
+    from training.evaluate import cer, score
+
+    preds, truths = ["kitten", "لاہوڑ", ""], ["sitting", "لاہور", "ab"]
+    assert cer(preds, truths) == pytest.approx((3 + 1 + 2) / (7 + 5 + 2))
+    assert score(preds, truths)["cer"] == round(cer(preds, truths), 4)
+    assert score(preds, truths)["per_line"]["edits"] == [3, 1, 2]
+    assert cer([], []) == 0.0
+
+
 def test_exported_training_command_rebuilds_the_run_options() -> None:
     # the model card's command comes from the run's config.json: every option must survive
     from training.train import command_line, parse_args

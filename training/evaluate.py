@@ -35,6 +35,13 @@ from . import render as R
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+def cer(preds: list[str], truths: list[str]) -> float:
+    """Character error rate, unrounded: total edits (Levenshtein) over total reference
+    characters. Training's validation and :func:`score` both measure with it."""
+    edits = sum(Levenshtein.distance(p, t) for p, t in zip(preds, truths))
+    return edits / max(1, sum(len(t) for t in truths))
+
+
 def score(preds: list[str], truths: list[str]) -> dict:
     """CER (edits / reference characters), exact-match rate, and each line's edits and
     characters (``per_line``, for :mod:`training.compare_evals`' paired bootstrap)."""
@@ -42,7 +49,7 @@ def score(preds: list[str], truths: list[str]) -> dict:
     chars = [len(t) for t in truths]
     exact = sum(p == t for p, t in zip(preds, truths)) / max(1, len(truths))
     return {
-        "cer": round(sum(edits) / max(1, sum(chars)), 4),
+        "cer": round(cer(preds, truths), 4),
         "exact": round(exact, 4),
         "n": len(truths),
         "per_line": {

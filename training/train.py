@@ -33,6 +33,7 @@ from geoverify.data import sha256_file
 
 from . import corpus as C
 from . import render as R
+from .evaluate import cer
 from .model import CRNN, freeze_batchnorm, load_onnx_weights, n_params
 
 SEED = 1234
@@ -140,23 +141,6 @@ def greedy(log_probs: torch.Tensor, lengths: torch.Tensor) -> list[str]:
             prev = k
         out.append(C.to_logical("".join(chars)))
     return out
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance."""
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
-
-
-def cer(preds: list[str], truths: list[str]) -> float:
-    """Character error rate: total edits over total reference characters."""
-    edits = sum(edit_distance(p, t) for p, t in zip(preds, truths))
-    return edits / max(1, sum(len(t) for t in truths))
 
 
 @torch.no_grad()
