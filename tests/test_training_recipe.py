@@ -201,6 +201,45 @@ def test_paired_bootstrap_tells_a_real_difference_from_noise() -> None:
     assert [r["set"] for r in rows] == ["first", "s"] and rows[1]["ci95"] == same["ci95"]
 
 
+def test_run_to_run_noise_sets_the_reference_beside_runs_of_its_recipe() -> None:
+    from training.compare_evals import run_to_run, run_to_run_markdown
+
+    rng = np.random.default_rng(1)
+    chars = rng.integers(5, 30, 300)
+    rates = rng.uniform(0.03, 0.25, 6)  # six rows of different difficulty
+
+    def run(seed: int, shift: float = 0.0, spread: float = 0.01) -> dict:
+        # each run moves each row's error rate by its own chance, as a training run does
+        r = np.random.default_rng(seed)
+        rows = []
+        for k, rate in enumerate(rates):
+            p = float(np.clip(rate + shift + r.normal(0, spread), 0.001, 0.9))
+            edits = r.binomial(chars, p).tolist()
+            row = {"set": f"s{k}", "condition": "c", "decoding": "greedy", "cer": 0.0}
+            rows.append({**row, "per_line": {"edits": edits, "chars": chars.tolist()}})
+        return {"rows": rows}
+
+    runs = {"seed1": run(1), "seed2": run(2), "seed3": run(3)}
+    near = run_to_run(run(4), runs)
+    assert near["within_recipe_noise"] and near["ratio"] < near["limit"]
+    assert [(p["a"], p["b"]) for p in near["between"]] == [
+        ("seed1", "seed2"),
+        ("seed1", "seed3"),
+        ("seed2", "seed3"),
+    ]
+    assert all(p["rows"] == 6 for p in near["reference"] + near["between"])
+    assert "seed1 vs seed2" in run_to_run_markdown(near, "shipped")
+    # a model 0.05 worse on every row is not one more run of the recipe
+    apart = run_to_run(run(4, shift=0.05), runs)
+    assert not apart["within_recipe_noise"] and apart["ratio"] > 3 * near["ratio"]
+    assert "shipped is NOT within" in run_to_run_markdown(apart, "shipped")
+    # runs that differ as much among themselves as from it: within their noise
+    wide = {n: run(s, spread=0.05) for n, s in (("a", 5), ("b", 6), ("c", 7))}
+    assert run_to_run(run(4, shift=0.05), wide)["within_recipe_noise"]
+    with pytest.raises(ValueError, match="two or more runs"):
+        run_to_run(run(4), {"seed1": runs["seed1"]})
+
+
 def test_a_run_resumes_only_on_the_budget_it_was_made_with(tmp_path) -> None:
     from training.train import main
 

@@ -17,6 +17,14 @@ that the two models are equivalent; each row's interval is a 95 % interval of it
 corrected for the eleven rows, and rows that decode the same lines two ways are not
 independent. Each row is resampled with its own seed (from its key), so a row's interval
 does not depend on the rows before it.
+
+Given more than one run of the recipe (other seeds, the same step budget), it also says how
+far the runs lie from one another: :func:`run_to_run` sets the reference's distance from each
+run beside the runs' distances from each other, which is the noise a rerun of the recipe
+brings (the measurement's and the run's own chance together)::
+
+    .venv/bin/python -m training.compare_evals training/results/ft3_today.json \
+        training/results/ft3_steps.json training/results/ft3_seed2028.json
 """
 
 from __future__ import annotations
@@ -38,8 +46,9 @@ def row_key(row: dict) -> tuple[str, str, str]:
     return row["set"], row["condition"], row["decoding"]
 
 
-def paired_interval(a: dict, b: dict, seed: int) -> tuple[float, float, float]:
-    """CER of ``b`` minus CER of ``a`` on the same lines, and its 95 % bootstrap interval.
+def paired_interval(a: dict, b: dict, seed: int) -> tuple[float, float, float, float]:
+    """CER of ``b`` minus CER of ``a`` on the same lines, its 95 % bootstrap interval and its
+    bootstrap standard error.
 
     ``a`` and ``b`` are rows' ``per_line`` dicts (``edits``, ``chars``, and ``texts_sha256``
     where the evaluation wrote it); ValueError where they were not measured on the same
@@ -59,8 +68,10 @@ def paired_interval(a: dict, b: dict, seed: int) -> tuple[float, float, float]:
         # a resample of lines that are all empty has no CER: count it as no difference
         n_chars = np.maximum(chars[idx].sum(1), 1.0)
         diffs.append((eb[idx].sum(1) - ea[idx].sum(1)) / n_chars)
-    lo, hi = np.percentile(np.concatenate(diffs), [2.5, 97.5])
-    return float((eb.sum() - ea.sum()) / chars.sum()), float(lo), float(hi)
+    resampled = np.concatenate(diffs)
+    lo, hi = np.percentile(resampled, [2.5, 97.5])
+    diff = float((eb.sum() - ea.sum()) / chars.sum())
+    return diff, float(lo), float(hi), float(resampled.std())
 
 
 def row_seed(row: dict) -> int:
@@ -77,7 +88,7 @@ def compare(a: dict, b: dict) -> list[dict]:
         rb = rows_b.get(row_key(ra))
         if rb is None or "per_line" not in ra or "per_line" not in rb:
             continue
-        diff, lo, hi = paired_interval(ra["per_line"], rb["per_line"], row_seed(ra))
+        diff, lo, hi, se = paired_interval(ra["per_line"], rb["per_line"], row_seed(ra))
         out.append(
             {
                 "set": ra["set"],
@@ -88,6 +99,8 @@ def compare(a: dict, b: dict) -> list[dict]:
                 "diff": round(diff, 4),
                 "ci95": [round(lo, 4), round(hi, 4)],
                 "within_noise": bool(lo <= 0.0 <= hi),
+                # the difference in standard errors of the measurement (0 where none varies)
+                "z": round(diff / se, 3) if se > 0 else 0.0,
             }
         )
     return out
@@ -110,23 +123,118 @@ def markdown(rows: list[dict], name_a: str, name_b: str) -> str:
     return "\n".join(lines)
 
 
+def pair_summary(rows: list[dict]) -> dict:
+    """Rows outside the measurement's noise, the largest and mean absolute difference, and
+    the mean squared difference in standard errors (about 1 where only the measurement
+    differs; larger as the models differ)."""
+    diffs = [abs(r["diff"]) for r in rows]
+    return {
+        "rows": len(rows),
+        "outside": sum(not r["within_noise"] for r in rows),
+        "largest": round(max(diffs, default=0.0), 4),
+        "mean": round(float(np.mean(diffs)) if diffs else 0.0, 4),
+        "mean_z2": round(float(np.mean([r["z"] ** 2 for r in rows])) if rows else 0.0, 3),
+    }
+
+
+def run_to_run(reference: dict, runs: dict[str, dict], level: float = 0.05) -> dict:
+    """Is ``reference`` as close to runs of its recipe as they are to one another?
+
+    ``runs`` (results by name) are runs of one recipe that differ only by chance (seeds);
+    their differences from one another hold both the measurement's noise and the run's
+    own. Each pair's rows are measured in standard errors of the measurement (``z``, from
+    the paired bootstrap), and the reference's mean squared ``z`` against the runs is set
+    against the runs' among themselves: if the reference were one more run of the recipe,
+    their ratio would be near 1. It is within the recipe's noise where the ratio is below
+    the F distribution's ``1 - level`` quantile, with the rows of one pair and of the runs'
+    pairs as degrees of freedom: approximate, as rows that decode the same lines twice and
+    pairs that share a model are not independent, and with few runs the test is weak.
+
+    Returns ``{"reference": [...], "between": [...], "ratio", "limit", "level",
+    "within_recipe_noise"}``, a :func:`pair_summary` per pair (``"a"`` and ``"b"`` named).
+    ValueError with fewer than two runs: there is no run-to-run noise to set beside it.
+    """
+    from scipy.stats import f as f_distribution
+
+    if len(runs) < 2:
+        raise ValueError("run_to_run needs two or more runs of the recipe")
+    names = list(runs)
+    ref_rows = {n: compare(reference, runs[n]) for n in names}
+    between_rows = {
+        (x, y): compare(runs[x], runs[y]) for i, x in enumerate(names) for y in names[i + 1 :]
+    }
+    ref_z2 = [r["z"] ** 2 for rows in ref_rows.values() for r in rows]
+    between_z2 = [r["z"] ** 2 for rows in between_rows.values() for r in rows]
+    ratio = float(np.mean(ref_z2) / max(np.mean(between_z2), 1e-12))
+    n_rows = len(next(iter(ref_rows.values())))
+    limit = float(f_distribution.ppf(1 - level, n_rows, len(between_z2)))
+    return {
+        "reference": [{"a": "reference", "b": n, **pair_summary(r)} for n, r in ref_rows.items()],
+        "between": [{"a": x, "b": y, **pair_summary(r)} for (x, y), r in between_rows.items()],
+        "ratio": round(ratio, 3),
+        "limit": round(limit, 3),
+        "level": level,
+        "within_recipe_noise": ratio <= limit,
+    }
+
+
+def run_to_run_markdown(summary: dict, reference: str) -> str:
+    """:func:`run_to_run` as a markdown table and its conclusion."""
+    lines = [
+        "| pair | rows outside the measurement's noise | largest difference | mean difference "
+        "| mean squared z |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for p in summary["reference"] + summary["between"]:
+        a = reference if p["a"] == "reference" else p["a"]
+        lines.append(
+            f"| {a} vs {p['b']} | {p['outside']} of {p['rows']} | {p['largest']:.4f} "
+            f"| {p['mean']:.4f} | {p['mean_z2']:.2f} |"
+        )
+    verdict = "within" if summary["within_recipe_noise"] else "NOT within"
+    lines.append(
+        f"\n{reference} against the runs, over the runs against each other (mean squared z): "
+        f"{summary['ratio']:.2f}, limit {summary['limit']:.2f} (F, {summary['level']:.0%}): "
+        f"{reference} is "
+        f"{verdict} the recipe's run-to-run noise"
+    )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Command line: print the table (and write it with ``--out``)."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("a", type=Path, help="results JSON of the reference model")
-    p.add_argument("b", type=Path, help="results JSON of the model compared with it")
-    p.add_argument("--out", type=Path, default=None, help="also write the table here")
+    p.add_argument(
+        "b",
+        type=Path,
+        nargs="+",
+        help="results JSON of the model compared with it; two or more: runs of one recipe, "
+        "whose differences from one another are set beside the reference's",
+    )
+    p.add_argument("--out", type=Path, default=None, help="also write the tables here")
     args = p.parse_args(argv)
-    a, b = (json.loads(path.read_text(encoding="utf-8")) for path in (args.a, args.b))
-    rows = compare(a, b)
-    if not rows:
-        raise SystemExit("no rows with per-line edits in both files (re-run training.evaluate)")
-    table = markdown(rows, args.a.stem, args.b.stem)
-    print(table)
-    n_in = sum(r["within_noise"] for r in rows)
-    print(f"\n{n_in} of {len(rows)} rows within noise")
+    a = json.loads(args.a.read_text(encoding="utf-8"))
+    runs = {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in args.b}
+    if len(runs) < len(args.b):
+        raise SystemExit("two runs with the same file name: rename one")
+    parts = []
+    for name, b in runs.items():
+        rows = compare(a, b)
+        if not rows:
+            raise SystemExit(
+                f"{name}: no rows with per-line edits in both files (re-run training.evaluate)"
+            )
+        n_in = sum(r["within_noise"] for r in rows)
+        parts.append(
+            markdown(rows, args.a.stem, name) + f"\n\n{n_in} of {len(rows)} rows within noise"
+        )
+    if len(runs) > 1:
+        parts.append(run_to_run_markdown(run_to_run(a, runs), args.a.stem))
+    text = "\n\n".join(parts)
+    print(text)
     if args.out:
-        args.out.write_text(table + f"\n\n{n_in} of {len(rows)} rows within noise\n")
+        args.out.write_text(text + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
