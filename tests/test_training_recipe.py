@@ -258,3 +258,14 @@ def test_a_run_resumes_only_on_the_budget_it_was_made_with(tmp_path) -> None:
         main(["--out", str(tmp_path), "--resume", "--steps", "100"])
     with pytest.raises(SystemExit, match="0 or more"):
         main(["--out", str(tmp_path), "--steps", "-1"])
+
+
+def test_the_noise_test_is_measured_on_recipes_whose_truth_is_known() -> None:
+    from training.noise_test_power import Recipe, share_within
+
+    recipe = Recipe(spread=0.005)
+    one = recipe.run(1)
+    assert one == recipe.run(1) and one != recipe.run(2)
+    assert len(one["rows"]) == 11 and len(one["rows"][0]["per_line"]["edits"]) == 300
+    # a model 0.05 worse on every row is never one more run of the recipe
+    assert share_within(recipe, runs=2, shift=0.05, trials=2) == 0.0
