@@ -195,8 +195,7 @@ def run_to_run_markdown(summary: dict, reference: str) -> str:
     lines.append(
         f"\n{reference} against the runs, over the runs against each other (mean squared z): "
         f"{summary['ratio']:.2f}, limit {summary['limit']:.2f} (F, {summary['level']:.0%}): "
-        f"{reference} is "
-        f"{verdict} the recipe's run-to-run noise"
+        f"{reference} is {verdict} the recipe's run-to-run noise"
     )
     return "\n".join(lines)
 
