@@ -124,6 +124,9 @@ def test_validation_and_evaluation_measure_cer_alike() -> None:
     assert score(preds, truths)["cer"] == round(cer(preds, truths), 4)
     assert score(preds, truths)["per_line"]["edits"] == [3, 1, 2]
     assert cer([], []) == 0.0
+    import training.train
+
+    assert training.train.cer is cer  # the checkpoint is chosen by the same measure
 
 
 def test_exported_training_command_rebuilds_the_run_options() -> None:
@@ -202,6 +205,8 @@ def test_paired_bootstrap_tells_a_real_difference_from_noise() -> None:
 
 
 def test_run_to_run_noise_sets_the_reference_beside_runs_of_its_recipe() -> None:
+    from scipy.stats import f as f_distribution
+
     from training.compare_evals import run_to_run, run_to_run_markdown
 
     rng = np.random.default_rng(1)
@@ -222,6 +227,8 @@ def test_run_to_run_noise_sets_the_reference_beside_runs_of_its_recipe() -> None
     runs = {"seed1": run(1), "seed2": run(2), "seed3": run(3)}
     near = run_to_run(run(4), runs)
     assert near["within_recipe_noise"] and near["ratio"] < near["limit"]
+    # six rows: one contrast a row for the reference, two for three runs
+    assert near["limit"] == pytest.approx(f_distribution.ppf(0.95, 6, 12), abs=1e-3)
     assert [(p["a"], p["b"]) for p in near["between"]] == [
         ("seed1", "seed2"),
         ("seed1", "seed3"),
@@ -238,6 +245,27 @@ def test_run_to_run_noise_sets_the_reference_beside_runs_of_its_recipe() -> None
     assert run_to_run(run(4, shift=0.05), wide)["within_recipe_noise"]
     with pytest.raises(ValueError, match="two or more runs"):
         run_to_run(run(4), {"seed1": runs["seed1"]})
+    # only the rows every file holds are compared; none in common is an error
+    short = {**runs["seed3"], "rows": runs["seed3"]["rows"][:4]}
+    part = run_to_run(run(4), {**runs, "seed3": short})
+    assert all(p["rows"] == 4 for p in part["reference"] + part["between"])
+    assert part["limit"] == pytest.approx(f_distribution.ppf(0.95, 4, 8), abs=1e-3)
+    renamed = {"rows": [{**r, "set": "other"} for r in short["rows"]]}
+    with pytest.raises(ValueError, match="no row"):
+        run_to_run(run(4), {**runs, "seed3": renamed})
+
+
+def test_a_certain_difference_is_never_taken_for_none() -> None:
+    from training.compare_evals import compare
+
+    # every line one edit worse: no resample varies, and the difference is certain
+    row = {"set": "s", "condition": "c", "decoding": "greedy", "cer": 0.0}
+    a = {"rows": [{**row, "per_line": {"edits": [0] * 50, "chars": [10] * 50}}]}
+    b = {"rows": [{**row, "per_line": {"edits": [1] * 50, "chars": [10] * 50}}]}
+    (worse,) = compare(a, b)
+    assert worse["z"] == float("inf") and not worse["within_noise"]
+    (same,) = compare(a, a)
+    assert same["z"] == 0.0 and same["within_noise"]
 
 
 def test_a_run_resumes_only_on_the_budget_it_was_made_with(tmp_path) -> None:
@@ -263,9 +291,11 @@ def test_a_run_resumes_only_on_the_budget_it_was_made_with(tmp_path) -> None:
 def test_the_noise_test_is_measured_on_recipes_whose_truth_is_known() -> None:
     from training.noise_test_power import Recipe, share_within
 
-    recipe = Recipe(spread=0.005)
+    recipe = Recipe(spread=0.0)
     one = recipe.run(1)
     assert one == recipe.run(1) and one != recipe.run(2)
     assert len(one["rows"]) == 11 and len(one["rows"][0]["per_line"]["edits"]) == 300
-    # a model 0.05 worse on every row is never one more run of the recipe
-    assert share_within(recipe, runs=2, shift=0.05, trials=2) == 0.0
+    # a model 0.05 worse on every row is never one more run of the recipe; one more run is
+    share, between = share_within(recipe, runs=2, shift=0.05, trials=2)
+    assert share == 0.0 and 0.3 < between < 3.0
+    assert share_within(recipe, runs=2, shift=0.0, trials=5)[0] >= 0.6

@@ -23,14 +23,16 @@ far the runs lie from one another: :func:`run_to_run` sets the reference's dista
 run beside the runs' distances from each other, which is the noise a rerun of the recipe
 brings (the measurement's and the run's own chance together)::
 
-    .venv/bin/python -m training.compare_evals training/results/ft3_today.json \
-        training/results/ft3_steps.json training/results/ft3_seed2028.json
+    .venv/bin/python -m training.compare_evals training/results/ft3_today.json \\
+        training/results/ft3_steps.json training/results/ft3_seed2028.json \\
+        training/results/ft3_seed2029.json
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import zlib
 from pathlib import Path
 
@@ -99,8 +101,9 @@ def compare(a: dict, b: dict) -> list[dict]:
                 "diff": round(diff, 4),
                 "ci95": [round(lo, 4), round(hi, 4)],
                 "within_noise": bool(lo <= 0.0 <= hi),
-                # the difference in standard errors of the measurement (0 where none varies)
-                "z": round(diff / se, 3) if se > 0 else 0.0,
+                # the difference in standard errors of the measurement (where no resample
+                # varies but by rounding, a difference is certain: infinitely many of them)
+                "z": round(diff / se, 3) if se > 1e-12 else (0.0 if diff == 0 else math.inf),
             }
         )
     return out
@@ -124,17 +127,32 @@ def markdown(rows: list[dict], name_a: str, name_b: str) -> str:
 
 
 def pair_summary(rows: list[dict]) -> dict:
-    """Rows outside the measurement's noise, the largest and mean absolute difference, and
-    the mean squared difference in standard errors (about 1 where only the measurement
-    differs; larger as the models differ)."""
+    """Summary of one pair's rows.
+
+    Rows outside the measurement's noise, the largest and mean absolute difference, the mean
+    ``z`` (signed: above 0 where the second model is worse) and the mean squared ``z`` (about
+    1 where only the measurement differs; larger as the models differ).
+    """
     diffs = [abs(r["diff"]) for r in rows]
+    zs = [r["z"] for r in rows]
     return {
         "rows": len(rows),
         "outside": sum(not r["within_noise"] for r in rows),
         "largest": round(max(diffs, default=0.0), 4),
         "mean": round(float(np.mean(diffs)) if diffs else 0.0, 4),
-        "mean_z2": round(float(np.mean([r["z"] ** 2 for r in rows])) if rows else 0.0, 3),
+        "mean_z": round(float(np.mean(zs)) if zs else 0.0, 3),
+        "mean_z2": round(float(np.mean(np.square(zs))) if zs else 0.0, 3),
     }
+
+
+def rows_in_all(results: list[dict]) -> set[tuple[str, str, str]]:
+    """Keys of the rows that every one of ``results`` holds with per-line edits."""
+    keys = [{row_key(r) for r in res["rows"] if "per_line" in r} for res in results]
+    return set.intersection(*keys) if keys else set()
+
+
+def _only(result: dict, keys: set[tuple[str, str, str]]) -> dict:
+    return {**result, "rows": [r for r in result["rows"] if row_key(r) in keys]}
 
 
 def run_to_run(reference: dict, runs: dict[str, dict], level: float = 0.05) -> dict:
@@ -142,38 +160,47 @@ def run_to_run(reference: dict, runs: dict[str, dict], level: float = 0.05) -> d
 
     ``runs`` (results by name) are runs of one recipe that differ only by chance (seeds);
     their differences from one another hold both the measurement's noise and the run's
-    own. Each pair's rows are measured in standard errors of the measurement (``z``, from
-    the paired bootstrap), and the reference's mean squared ``z`` against the runs is set
-    against the runs' among themselves: if the reference were one more run of the recipe,
-    their ratio would be near 1. It is within the recipe's noise where the ratio is below
-    the F distribution's ``1 - level`` quantile, with the rows of one pair and of the runs'
-    pairs as degrees of freedom: approximate, as rows that decode the same lines twice and
-    pairs that share a model are not independent, and with few runs the test is weak.
+    own. On the rows every file holds, each pair's differences are measured in standard
+    errors of the measurement (``z``, from the paired bootstrap), and the reference's mean
+    squared ``z`` against the runs is set against the runs' among themselves: if the
+    reference were one more run of the recipe, their ratio would be near 1. It is within the
+    recipe's noise where the ratio is under the F distribution's ``1 - level`` quantile,
+    with ``rows`` and ``rows x (runs - 1)`` degrees of freedom (the reference adds one
+    contrast a row; ``k`` runs hold ``k - 1``). Approximate: rows that decode the same lines
+    twice are not independent, and "within" means no difference was detected, not none
+    (``training/noise_test_power.py`` measures how often the test tells).
 
-    Returns ``{"reference": [...], "between": [...], "ratio", "limit", "level",
-    "within_recipe_noise"}``, a :func:`pair_summary` per pair (``"a"`` and ``"b"`` named).
-    ValueError with fewer than two runs: there is no run-to-run noise to set beside it.
+    Returns ``{"reference": [...], "between": [...], "ratio", "limit", "level", "mean_z",
+    "within_recipe_noise"}``: a :func:`pair_summary` per pair (``"run"`` named against the
+    reference; ``"a"`` and ``"b"`` between runs), and the reference's signed mean ``z``
+    (above 0 where the runs are worse). ValueError with fewer than two runs (no run-to-run
+    noise to set beside it) or no row in every file.
     """
     from scipy.stats import f as f_distribution
 
     if len(runs) < 2:
         raise ValueError("run_to_run needs two or more runs of the recipe")
-    names = list(runs)
-    ref_rows = {n: compare(reference, runs[n]) for n in names}
+    keys = rows_in_all([reference, *runs.values()])
+    if not keys:
+        raise ValueError("no row with per-line edits in every results file")
+    ref = _only(reference, keys)
+    mine = {n: _only(r, keys) for n, r in runs.items()}
+    names = list(mine)
+    ref_rows = {n: compare(ref, mine[n]) for n in names}
     between_rows = {
-        (x, y): compare(runs[x], runs[y]) for i, x in enumerate(names) for y in names[i + 1 :]
+        (x, y): compare(mine[x], mine[y]) for i, x in enumerate(names) for y in names[i + 1 :]
     }
-    ref_z2 = [r["z"] ** 2 for rows in ref_rows.values() for r in rows]
-    between_z2 = [r["z"] ** 2 for rows in between_rows.values() for r in rows]
-    ratio = float(np.mean(ref_z2) / max(np.mean(between_z2), 1e-12))
-    n_rows = len(next(iter(ref_rows.values())))
-    limit = float(f_distribution.ppf(1 - level, n_rows, len(between_z2)))
+    ref_z = [r["z"] for rows in ref_rows.values() for r in rows]
+    between_z2 = np.square([r["z"] for rows in between_rows.values() for r in rows])
+    ratio = float(np.mean(np.square(ref_z)) / max(float(np.mean(between_z2)), 1e-12))
+    limit = float(f_distribution.ppf(1 - level, len(keys), len(keys) * (len(runs) - 1)))
     return {
-        "reference": [{"a": "reference", "b": n, **pair_summary(r)} for n, r in ref_rows.items()],
+        "reference": [{"run": n, **pair_summary(r)} for n, r in ref_rows.items()],
         "between": [{"a": x, "b": y, **pair_summary(r)} for (x, y), r in between_rows.items()],
         "ratio": round(ratio, 3),
         "limit": round(limit, 3),
         "level": level,
+        "mean_z": round(float(np.mean(ref_z)), 3),
         "within_recipe_noise": ratio <= limit,
     }
 
@@ -182,20 +209,22 @@ def run_to_run_markdown(summary: dict, reference: str) -> str:
     """:func:`run_to_run` as a markdown table and its conclusion."""
     lines = [
         "| pair | rows outside the measurement's noise | largest difference | mean difference "
-        "| mean squared z |",
-        "| --- | --- | --- | --- | --- |",
+        "| mean z | mean squared z |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
-    for p in summary["reference"] + summary["between"]:
-        a = reference if p["a"] == "reference" else p["a"]
+    pairs = [(reference, p["run"], p) for p in summary["reference"]]
+    pairs += [(p["a"], p["b"], p) for p in summary["between"]]
+    for a, b, p in pairs:
         lines.append(
-            f"| {a} vs {p['b']} | {p['outside']} of {p['rows']} | {p['largest']:.4f} "
-            f"| {p['mean']:.4f} | {p['mean_z2']:.2f} |"
+            f"| {a} vs {b} | {p['outside']} of {p['rows']} | {p['largest']:.4f} "
+            f"| {p['mean']:.4f} | {p['mean_z']:+.2f} | {p['mean_z2']:.2f} |"
         )
     verdict = "within" if summary["within_recipe_noise"] else "NOT within"
     lines.append(
         f"\n{reference} against the runs, over the runs against each other (mean squared z): "
-        f"{summary['ratio']:.2f}, limit {summary['limit']:.2f} (F, {summary['level']:.0%}): "
-        f"{reference} is {verdict} the recipe's run-to-run noise"
+        f"{summary['ratio']:.2f}, limit {summary['limit']:.2f} (F {1 - summary['level']:.0%}): "
+        f"{reference} is {verdict} the recipe's run-to-run noise (no difference detected is "
+        f"not none); mean z against the runs {summary['mean_z']:+.2f} (above 0: runs worse)"
     )
     return "\n".join(lines)
 
@@ -213,10 +242,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     p.add_argument("--out", type=Path, default=None, help="also write the tables here")
     args = p.parse_args(argv)
+    stems = [path.stem for path in args.b]
+    if len(set(stems)) < len(stems) or args.a.stem in stems:
+        raise SystemExit("two results files with the same name: rename one")
     a = json.loads(args.a.read_text(encoding="utf-8"))
     runs = {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in args.b}
-    if len(runs) < len(args.b):
-        raise SystemExit("two runs with the same file name: rename one")
     parts = []
     for name, b in runs.items():
         rows = compare(a, b)

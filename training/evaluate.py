@@ -35,21 +35,25 @@ from . import render as R
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+def line_edits(preds: list[str], truths: list[str]) -> tuple[list[int], list[int]]:
+    """Each line's edits (Levenshtein, read against truth) and reference characters."""
+    return [Levenshtein.distance(p, t) for p, t in zip(preds, truths)], [len(t) for t in truths]
+
+
 def cer(preds: list[str], truths: list[str]) -> float:
-    """Character error rate, unrounded: total edits (Levenshtein) over total reference
-    characters. Training's validation and :func:`score` both measure with it."""
-    edits = sum(Levenshtein.distance(p, t) for p, t in zip(preds, truths))
-    return edits / max(1, sum(len(t) for t in truths))
+    """Character error rate, unrounded: total edits over total reference characters.
+    Training's validation measures with it; :func:`score` gives the same figure, rounded."""
+    edits, chars = line_edits(preds, truths)
+    return sum(edits) / max(1, sum(chars))
 
 
 def score(preds: list[str], truths: list[str]) -> dict:
     """CER (edits / reference characters), exact-match rate, and each line's edits and
     characters (``per_line``, for :mod:`training.compare_evals`' paired bootstrap)."""
-    edits = [Levenshtein.distance(p, t) for p, t in zip(preds, truths)]
-    chars = [len(t) for t in truths]
+    edits, chars = line_edits(preds, truths)
     exact = sum(p == t for p, t in zip(preds, truths)) / max(1, len(truths))
     return {
-        "cer": round(cer(preds, truths), 4),
+        "cer": round(sum(edits) / max(1, sum(chars)), 4),
         "exact": round(exact, 4),
         "n": len(truths),
         "per_line": {
